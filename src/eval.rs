@@ -1,0 +1,326 @@
+//! Evaluation: the WCXB word-level metric per page, averaged overall and per page type,
+//! `with%`/`without%` snippet rates, block-level precision/recall of the content class, and
+//! K-fold cross-validation with folds grouped by site so no site is on both sides.
+
+use crate::corpus::Sample;
+use crate::error::{Error, Result};
+use crate::model::Model;
+use crate::train::{f1_from_counts, TrainParams};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// Word-level precision, recall and F1 of `extracted` against `gold` (multiset overlap of
+/// lowercased `\w+` tokens).
+pub fn word_prf(extracted: &str, gold: &str) -> (f64, f64, f64) {
+    let mut counts: HashMap<String, i64> = HashMap::new();
+    let gold_tokens = crate::tokens::lower_words(gold);
+    for t in &gold_tokens {
+        *counts.entry(t.clone()).or_default() += 1;
+    }
+    let mut overlap = 0usize;
+    let mut n_extracted = 0usize;
+    for t in crate::tokens::words(extracted) {
+        n_extracted += 1;
+        if let Some(c) = counts.get_mut(t.to_lowercase().as_str()) {
+            if *c > 0 {
+                *c -= 1;
+                overlap += 1;
+            }
+        }
+    }
+    let (o, e, g) = (overlap as f64, n_extracted as f64, gold_tokens.len() as f64);
+    let p = if e > 0.0 { o / e } else if g == 0.0 { 1.0 } else { 0.0 };
+    let r = if g > 0.0 { o / g } else if e == 0.0 { 1.0 } else { 0.0 };
+    (p, r, f1_from_counts(o, e, g))
+}
+
+fn normalise(s: &str) -> String {
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// Scores of one page.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageScore {
+    /// Page id.
+    pub id: String,
+    /// Page type.
+    pub page_type: String,
+    /// Word precision.
+    pub precision: f64,
+    /// Word recall.
+    pub recall: f64,
+    /// Word F1.
+    pub f1: f64,
+    /// `with` snippets found / given.
+    pub with: (usize, usize),
+    /// `without` snippets found / given.
+    pub without: (usize, usize),
+    /// Block counts: true positives, false positives, false negatives (content class).
+    pub blocks: (usize, usize, usize),
+}
+
+/// Scores a page given the blocks kept.
+pub fn score_page(sample: &Sample, keep: &[bool]) -> PageScore {
+    let text = sample
+        .page
+        .blocks
+        .iter()
+        .zip(keep)
+        .filter(|(_, &k)| k)
+        .map(|(b, _)| b.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    let (precision, recall, f1) = word_prf(&text, &sample.gold_text);
+    let norm = normalise(&text);
+    let found = |snips: &[String]| {
+        snips
+            .iter()
+            .filter(|s| !s.trim().is_empty() && norm.contains(&normalise(s)))
+            .count()
+    };
+    let given = |snips: &[String]| snips.iter().filter(|s| !s.trim().is_empty()).count();
+    let (mut tp, mut fp, mut fneg) = (0, 0, 0);
+    for (&k, &l) in keep.iter().zip(&sample.labels) {
+        match (k, l) {
+            (true, true) => tp += 1,
+            (true, false) => fp += 1,
+            (false, true) => fneg += 1,
+            _ => {}
+        }
+    }
+    PageScore {
+        id: sample.id.clone(),
+        page_type: sample.page_type.clone(),
+        precision,
+        recall,
+        f1,
+        with: (found(&sample.with), given(&sample.with)),
+        without: (found(&sample.without), given(&sample.without)),
+        blocks: (tp, fp, fneg),
+    }
+}
+
+/// Averages over a set of pages.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Summary {
+    /// Pages.
+    pub pages: usize,
+    /// Mean word precision.
+    pub precision: f64,
+    /// Mean word recall.
+    pub recall: f64,
+    /// Mean word F1.
+    pub f1: f64,
+    /// Share of `with` snippets found (higher is better).
+    pub with_pct: f64,
+    /// Share of `without` snippets found (lower is better).
+    pub without_pct: f64,
+    /// Block-level precision of the content class (pooled over blocks).
+    pub block_precision: f64,
+    /// Block-level recall of the content class.
+    pub block_recall: f64,
+    /// Block-level F1 of the content class.
+    pub block_f1: f64,
+}
+
+impl Summary {
+    /// Summarises page scores.
+    pub fn of(scores: &[&PageScore]) -> Summary {
+        let n = scores.len();
+        if n == 0 {
+            return Summary::default();
+        }
+        let mean = |f: fn(&PageScore) -> f64| scores.iter().map(|s| f(s)).sum::<f64>() / n as f64;
+        let sum = |f: fn(&PageScore) -> usize| scores.iter().map(|s| f(s)).sum::<usize>() as f64;
+        let pct = |a: f64, b: f64| if b > 0.0 { 100.0 * a / b } else { 0.0 };
+        let tp = sum(|s| s.blocks.0);
+        let fp = sum(|s| s.blocks.1);
+        let fneg = sum(|s| s.blocks.2);
+        let bp = if tp + fp > 0.0 { tp / (tp + fp) } else { 0.0 };
+        let br = if tp + fneg > 0.0 { tp / (tp + fneg) } else { 0.0 };
+        Summary {
+            pages: n,
+            precision: mean(|s| s.precision),
+            recall: mean(|s| s.recall),
+            f1: mean(|s| s.f1),
+            with_pct: pct(sum(|s| s.with.0), sum(|s| s.with.1)),
+            without_pct: pct(sum(|s| s.without.0), sum(|s| s.without.1)),
+            block_precision: bp,
+            block_recall: br,
+            block_f1: if bp + br > 0.0 { 2.0 * bp * br / (bp + br) } else { 0.0 },
+        }
+    }
+}
+
+/// The result of an evaluation.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Over all pages.
+    pub overall: Summary,
+    /// Per page type, sorted by name.
+    pub by_type: BTreeMap<String, Summary>,
+    /// Per fold, for cross-validation.
+    pub folds: Vec<Summary>,
+    /// Threshold used per fold (or the model's).
+    pub thresholds: Vec<f64>,
+    /// Every page's scores.
+    pub pages: Vec<PageScore>,
+}
+
+impl Report {
+    fn new(pages: Vec<PageScore>, folds: Vec<Summary>, thresholds: Vec<f64>) -> Report {
+        let all: Vec<&PageScore> = pages.iter().collect();
+        let mut types: BTreeMap<String, Vec<&PageScore>> = BTreeMap::new();
+        for p in &pages {
+            types.entry(p.page_type.clone()).or_default().push(p);
+        }
+        Report {
+            overall: Summary::of(&all),
+            by_type: types
+                .into_iter()
+                .map(|(t, v)| (t, Summary::of(&v)))
+                .collect(),
+            folds,
+            thresholds,
+            pages,
+        }
+    }
+}
+
+/// Evaluates a model on samples.
+pub fn evaluate(model: &Model, threshold: f64, samples: &[Sample]) -> Report {
+    let pages: Vec<PageScore> = samples
+        .par_iter()
+        .map(|s| {
+            let keep: Vec<bool> = model
+                .predict(&s.page)
+                .into_iter()
+                .map(|p| p >= threshold)
+                .collect();
+            score_page(s, &keep)
+        })
+        .collect();
+    Report::new(pages, Vec::new(), vec![threshold])
+}
+
+/// Scores the labels themselves: the ceiling that segmentation and labelling allow.
+pub fn oracle(samples: &[Sample]) -> Report {
+    let pages = samples
+        .par_iter()
+        .map(|s| score_page(s, &s.labels))
+        .collect();
+    Report::new(pages, Vec::new(), Vec::new())
+}
+
+/// Assigns each sample a fold in `0..k` so that a group never spans two folds. Groups are
+/// shuffled with `seed`, then dealt largest first to the fold with fewest pages.
+pub fn assign_folds(groups: &[&str], k: usize, seed: u64) -> Vec<usize> {
+    let mut sizes: BTreeMap<&str, usize> = BTreeMap::new();
+    for g in groups {
+        *sizes.entry(g).or_default() += 1;
+    }
+    let mut order: Vec<(&str, usize, u64)> = sizes
+        .into_iter()
+        .map(|(g, n)| (g, n, mix(seed, g)))
+        .collect();
+    order.sort_by(|a, b| b.1.cmp(&a.1).then(a.2.cmp(&b.2)));
+    let mut load = vec![0usize; k];
+    let mut fold_of: HashMap<&str, usize> = HashMap::new();
+    for (g, n, _) in order {
+        let f = (0..k).min_by_key(|&f| (load[f], f)).unwrap_or(0);
+        load[f] += n;
+        fold_of.insert(g, f);
+    }
+    groups.iter().map(|g| fold_of[g]).collect()
+}
+
+/// A seeded FNV-1a hash: a stable shuffle key that does not depend on the platform.
+fn mix(seed: u64, s: &str) -> u64 {
+    let mut h = 0xcbf2_9ce4_8422_2325u64 ^ seed.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    for b in s.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// K-fold cross-validation grouped by [`Sample::group`]: each fold is scored by a model
+/// trained on the others with the fold's own threshold.
+pub fn cross_validate(params: &TrainParams, samples: &[Sample], k: usize) -> Result<Report> {
+    let groups: Vec<&str> = samples.iter().map(|s| s.group.as_str()).collect();
+    let distinct = {
+        let mut g = groups.clone();
+        g.sort_unstable();
+        g.dedup();
+        g.len()
+    };
+    if k < 2 || distinct < k {
+        return Err(Error::Corpus(format!(
+            "cross-validation needs 2 <= k <= groups, got k = {k} with {distinct} groups"
+        )));
+    }
+    let folds = assign_folds(&groups, k, params.seed);
+    let mut pages = Vec::new();
+    let mut summaries = Vec::new();
+    let mut thresholds = Vec::new();
+    for f in 0..k {
+        let train: Vec<&Sample> = samples
+            .iter()
+            .zip(&folds)
+            .filter(|(_, &g)| g != f)
+            .map(|(s, _)| s)
+            .collect();
+        let test: Vec<Sample> = samples
+            .iter()
+            .zip(&folds)
+            .filter(|(_, &g)| g == f)
+            .map(|(s, _)| s.clone())
+            .collect();
+        let model = params.fit(&train, vec![format!("fold {} of {k}", f + 1)])?;
+        let report = evaluate(&model, model.threshold(), &test);
+        summaries.push(report.overall);
+        thresholds.push(model.threshold());
+        pages.extend(report.pages);
+    }
+    Ok(Report::new(pages, summaries, thresholds))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn word_metric_matches_the_benchmark_definition() {
+        let (p, r, f) = word_prf("The cat sat. Menu", "the cat sat on the mat");
+        assert!((p - 0.75).abs() < 1e-12);
+        assert!((r - 0.5).abs() < 1e-12);
+        assert!((f - 0.6).abs() < 1e-12);
+        assert_eq!(word_prf("", ""), (1.0, 1.0, 1.0));
+    }
+
+    #[test]
+    fn folds_never_split_a_group_and_are_balanced() {
+        let groups: Vec<String> = (0..100).map(|i| format!("site{}", i % 37)).collect();
+        let refs: Vec<&str> = groups.iter().map(String::as_str).collect();
+        let folds = assign_folds(&refs, 5, 7);
+        for g in &refs {
+            let fs: Vec<usize> = refs
+                .iter()
+                .zip(&folds)
+                .filter(|(h, _)| *h == g)
+                .map(|(_, &f)| f)
+                .collect();
+            assert!(fs.iter().all(|&f| f == fs[0]));
+        }
+        let mut load = [0; 5];
+        for f in &folds {
+            load[*f] += 1;
+        }
+        assert!(load.iter().max().unwrap() - load.iter().min().unwrap() <= 3);
+        assert_eq!(folds, assign_folds(&refs, 5, 7));
+    }
+}

@@ -1,0 +1,374 @@
+//! Word lists the features look words up in: an appeal lexicon by kind, stopwords and
+//! second-person words in several languages, and class-name hints. Phrases are matched with
+//! one precompiled Aho-Corasick automaton, never with regexes in the per-block path.
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
+/// Phrase categories of the text lexicon.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cue {
+    /// Donation appeals.
+    Donation,
+    /// Subscriptions and paywalls.
+    Paywall,
+    /// Membership drives.
+    Membership,
+    /// Newsletter sign-ups.
+    Newsletter,
+    /// Cookie and consent notices.
+    Cookie,
+    /// Ad-blocker notices.
+    Adblock,
+    /// Advertisement labels.
+    Ad,
+    /// Share and follow widgets.
+    Social,
+    /// Navigation words.
+    Nav,
+    /// Legal and site furniture.
+    Legal,
+    /// Read-more and teaser words.
+    Related,
+    /// Comment sections.
+    Comments,
+}
+
+/// Number of [`Cue`] variants.
+pub const CUES: usize = 12;
+
+const PHRASES: &[(Cue, &[&str])] = &[
+    (
+        Cue::Donation,
+        &[
+            "donate", "donation", "support us", "support our", "your support", "support independent",
+            "contribute", "contribution", "make a gift", "give monthly", "one-time", "remind me later",
+            "once", "monthly", "annual", "spenden", "spende", "unterstützen sie", "unterstütze",
+            "jetzt unterstützen", "faire un don", "soutenez", "soutenir", "votre soutien",
+            "donar", "donación", "donaciones", "apóyanos", "apoya", "tu apoyo", "dona ora", "donazione",
+            "sostienici", "sostieni", "il tuo sostegno", "doar", "doação", "doe agora", "apoie",
+            "seu apoio", "wesprzyj", "wspieraj", "darowizn", "wpłać", "twoje wsparcie",
+            "пожертв", "поддержите", "поддержать", "ваша поддержка", "задонат", "doneer", "steun ons",
+            "jouw steun", "donatie", "dank je", "thank you for standing",
+        ],
+    ),
+    (
+        Cue::Paywall,
+        &[
+            "subscribe", "subscription", "subscriber", "continue reading", "keep reading",
+            "read the full", "already a subscriber", "log in", "sign in", "unlock", "premium",
+            "exclusive", "free trial", "per month", "a month", "/month", "per week", "cancel anytime",
+            "abonnieren", "abonnement", "abonnent", "abo ", "weiterlesen", "pro monat", "jetzt lesen",
+            "anmelden", "abonné", "abonnez", "s'abonner", "réservé aux abonnés", "par mois",
+            "suscríbete", "suscripción", "suscriptor", "al mes", "inicia sesión", "abbonati",
+            "abbonamento", "abbonato", "al mese", "accedi", "assine", "assinatura", "assinante",
+            "por mês", "entrar", "subskrypc", "prenumerat", "zaloguj", "miesięcznie", "zł/mies",
+            "подписк", "подпишитесь", "оформить", "в месяц", "войти", "abonneer", "abonnement",
+            "per maand", "inloggen", "lees verder",
+        ],
+    ),
+    (
+        Cue::Membership,
+        &[
+            "member", "membership", "join us", "join today", "become a", "mitglied", "werden sie",
+            "adhérent", "adhérez", "membre", "hazte socio", "socio", "miembro", "diventa socio",
+            "sócio", "torne-se", "członk", "zostań", "участник", "вступить", "стань", "lid worden",
+            "word lid", "register", "registrieren", "inscription", "regístrate", "registrati",
+            "cadastre", "zarejestruj", "регистрац",
+        ],
+    ),
+    (
+        Cue::Newsletter,
+        &[
+            "newsletter", "sign up", "signup", "sign-up", "inbox", "email address", "e-mail address",
+            "your email", "your e-mail", "e-mail-adresse", "ihre e-mail", "infolettre", "lettre d'information",
+            "votre adresse", "votre e-mail", "boletín", "tu correo", "correo electrónico", "iscriviti",
+            "la tua email", "inscreva", "seu e-mail", "seu email", "zapisz się", "twój e-mail",
+            "adres e-mail", "рассылк", "ваш e-mail", "ваш email", "электронн", "nieuwsbrief",
+            "je e-mail", "jouw e-mail", "no spam", "unsubscribe", "abmelden", "désinscri",
+        ],
+    ),
+    (
+        Cue::Cookie,
+        &[
+            "cookie", "consent", "accept all", "reject all", "gdpr", "manage preferences",
+            "privacy settings", "datenschutz", "einwilligung", "akzeptieren", "alle akzeptieren",
+            "accepter", "tout accepter", "refuser", "aceptar", "rechazar", "accetta", "rifiuta",
+            "aceitar", "rejeitar", "akceptuj", "odrzuć", "prywatności", "принять", "отклонить",
+            "файлы", "согласие", "accepteren", "weigeren", "toestemming",
+        ],
+    ),
+    (
+        Cue::Adblock,
+        &[
+            "ad blocker", "ad-blocker", "adblock", "ad block", "whitelist", "allowlist",
+            "disable your", "turn off your", "werbeblocker", "adblocker", "bloqueur", "bloqueador",
+            "blocco degli annunci", "blocker", "blokad", "blokowanie reklam", "блокировщик",
+            "отключите", "advertenties blokkeert",
+        ],
+    ),
+    (
+        Cue::Ad,
+        &[
+            "advertisement", "advertising", "sponsored", "sponsor", "paid content", "partner content",
+            "promoted", "continues below", "story continues", "anzeige", "werbung", "publicité",
+            "publicidad", "anuncio", "pubblicità", "publicidade", "reklama", "реклама",
+            "advertentie", "gesponsord", "ad choices", "adchoices",
+        ],
+    ),
+    (
+        Cue::Social,
+        &[
+            "share", "tweet", "facebook", "twitter", "linkedin", "whatsapp", "pinterest", "telegram",
+            "follow us", "instagram", "youtube", "teilen", "partager", "compartir", "condividi",
+            "compartilhar", "partilhar", "udostępnij", "поделиться", "delen", "copy link",
+        ],
+    ),
+    (
+        Cue::Nav,
+        &[
+            "home", "menu", "search", "skip to", "next", "previous", "back to top", "sitemap",
+            "startseite", "suche", "accueil", "rechercher", "inicio", "buscar", "cerca", "início",
+            "pesquisar", "szukaj", "strona główna", "главная", "поиск", "zoeken", "categories",
+        ],
+    ),
+    (
+        Cue::Legal,
+        &[
+            "copyright", "©", "all rights reserved", "privacy policy", "terms of", "terms and",
+            "impressum", "imprint", "mentions légales", "aviso legal", "note legali", "termos",
+            "polityka prywatności", "правообладател", "все права", "alle rechten", "contact us",
+            "about us", "kontakt", "nous contacter",
+        ],
+    ),
+    (
+        Cue::Related,
+        &[
+            "read more", "read also", "related", "recommended", "most read", "most popular",
+            "you may also", "you might also", "more from", "trending", "mehr zum thema",
+            "auch interessant", "lire aussi", "à lire aussi", "lee también", "leer más",
+            "leggi anche", "leia também", "czytaj także", "czytaj więcej", "читайте также",
+            "читать далее", "lees ook", "meer lezen",
+        ],
+    ),
+    (
+        Cue::Comments,
+        &[
+            "comment", "comments", "reply", "leave a reply", "kommentar", "antworten",
+            "commentaire", "répondre", "comentario", "responder", "commento", "rispondi",
+            "comentário", "komentarz", "odpowiedz", "комментари", "ответить", "reactie",
+        ],
+    ),
+];
+
+struct Lexicon {
+    automaton: AhoCorasick,
+    cue_of: Vec<Cue>,
+}
+
+static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
+    let mut patterns = Vec::new();
+    let mut cue_of = Vec::new();
+    for (cue, words) in PHRASES {
+        for w in *words {
+            patterns.push(*w);
+            cue_of.push(*cue);
+        }
+    }
+    // The pattern list is static and valid, so building can only fail on a code change,
+    // which the unit tests catch.
+    #[allow(clippy::expect_used)]
+    let automaton = AhoCorasick::builder()
+        .match_kind(MatchKind::LeftmostLongest)
+        .build(&patterns)
+        .expect("static lexicon compiles");
+    Lexicon { automaton, cue_of }
+});
+
+/// Counts lexicon hits per [`Cue`] in already lowercased text.
+pub fn cue_counts(lower: &str) -> [u32; CUES] {
+    let lex = &*LEXICON;
+    let mut counts = [0u32; CUES];
+    for m in lex.automaton.find_iter(lower) {
+        counts[lex.cue_of[m.pattern().as_usize()] as usize] += 1;
+    }
+    counts
+}
+
+const STOPWORDS: &[&str] = &[
+    // English
+    "the", "and", "of", "to", "a", "in", "is", "that", "it", "was", "for", "on", "are", "as",
+    "with", "his", "they", "at", "be", "this", "from", "have", "or", "by", "had", "not", "but",
+    "what", "were", "when", "there", "which", "their", "said", "been", "has", "would", "who",
+    // German
+    "der", "die", "das", "und", "ist", "nicht", "ein", "eine", "zu", "den", "mit", "sich", "des",
+    "auf", "für", "im", "dem", "es", "von", "auch", "wird", "wurde", "sind", "als", "bei", "aus",
+    // French
+    "le", "la", "les", "et", "des", "un", "une", "du", "est", "que", "qui", "dans", "pour", "pas",
+    "sur", "au", "avec", "par", "il", "elle", "ce", "sont", "été", "aux", "mais",
+    // Spanish / Portuguese / Italian
+    "el", "los", "las", "y", "en", "del", "por", "con", "para", "una", "es", "lo", "se", "su",
+    "como", "más", "pero", "o", "do", "da", "em", "os", "não", "uma", "com", "dos", "das", "il",
+    "di", "che", "è", "della", "per", "non", "sono", "gli", "nel", "alla", "anche",
+    // Dutch
+    "het", "een", "van", "dat", "zijn", "op", "niet", "met", "voor", "ook", "werd", "aan",
+    // Polish
+    "i", "w", "na", "nie", "się", "z", "jest", "do", "że", "to", "jak", "od", "po", "za", "jego",
+    // Russian
+    "и", "в", "не", "на", "что", "с", "как", "по", "это", "он", "она", "из", "за", "от", "так",
+    "для", "его", "было", "но", "были",
+];
+
+const SECOND_PERSON: &[&str] = &[
+    "you", "your", "yours", "you're", "du", "dich", "dir", "dein", "deine", "euch", "ihr", "vous",
+    "votre", "vos", "tu", "ton", "ta", "tes", "toi", "usted", "tú", "tus", "ti", "tuo", "tua",
+    "voi", "vostro", "você", "vocês", "seu", "sua", "ty", "twój", "twoja", "ciebie", "wasz",
+    "ты", "вы", "ваш", "ваша", "вас", "вам", "твой", "jij", "jouw", "uw", "jullie",
+];
+
+static STOPWORD_SET: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| STOPWORDS.iter().copied().collect());
+static SECOND_PERSON_SET: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| SECOND_PERSON.iter().copied().collect());
+
+/// True for a common function word of one of the supported languages.
+pub fn is_stopword(lower_word: &str) -> bool {
+    STOPWORD_SET.contains(lower_word)
+}
+
+/// True for a second-person pronoun or possessive.
+pub fn is_second_person(lower_word: &str) -> bool {
+    SECOND_PERSON_SET.contains(lower_word)
+}
+
+/// Class/id token categories that hint at a block's role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClassHint {
+    /// Menus, breadcrumbs, pagination.
+    Nav,
+    /// Page header and footer.
+    HeaderFooter,
+    /// Sidebars and widgets.
+    Sidebar,
+    /// Comment sections.
+    Comment,
+    /// Share and follow.
+    Social,
+    /// Related and teaser lists.
+    Related,
+    /// Ad slots.
+    Ad,
+    /// Cookie and consent.
+    Cookie,
+    /// Newsletter and sign-up.
+    Newsletter,
+    /// Donations and support.
+    Donate,
+    /// Paywalls and subscriptions.
+    Paywall,
+    /// Article body containers.
+    Content,
+    /// Bylines, dates, tags.
+    Meta,
+    /// Modals, pop-ups, overlays.
+    Modal,
+}
+
+/// Number of [`ClassHint`] variants.
+pub const CLASS_HINTS: usize = 14;
+
+const CLASS_WORDS: &[(ClassHint, &[&str])] = &[
+    (
+        ClassHint::Nav,
+        &["nav", "navbar", "navigation", "menu", "breadcrumb", "breadcrumbs", "pagination", "pager", "topbar", "skip"],
+    ),
+    (
+        ClassHint::HeaderFooter,
+        &["footer", "header", "masthead", "copyright", "bottom", "site-footer", "site-header", "banner", "contentinfo"],
+    ),
+    (
+        ClassHint::Sidebar,
+        &["sidebar", "aside", "widget", "widgets", "rail", "complementary", "secondary"],
+    ),
+    (
+        ClassHint::Comment,
+        &["comment", "comments", "discussion", "reply", "respond", "disqus"],
+    ),
+    (
+        ClassHint::Social,
+        &["share", "sharing", "social", "follow", "facebook", "twitter", "sharebar"],
+    ),
+    (
+        ClassHint::Related,
+        &["related", "recommended", "more", "teaser", "trending", "popular", "recirc", "read", "also", "next"],
+    ),
+    (
+        ClassHint::Ad,
+        &["ad", "ads", "advert", "advertisement", "adslot", "sponsor", "sponsored", "dfp", "gpt", "adsense", "promo", "commercial"],
+    ),
+    (
+        ClassHint::Cookie,
+        &["cookie", "cookies", "consent", "gdpr", "cmp", "privacy"],
+    ),
+    (
+        ClassHint::Newsletter,
+        &["newsletter", "subscribe", "signup", "optin", "subscription", "mailing"],
+    ),
+    (
+        ClassHint::Donate,
+        &["donate", "donation", "donations", "support", "contribute", "contribution", "fundraising", "membership"],
+    ),
+    (
+        ClassHint::Paywall,
+        &["paywall", "premium", "piano", "regwall", "subscriber", "meter", "locked", "plus"],
+    ),
+    (
+        ClassHint::Content,
+        &["content", "article", "entry", "post", "body", "story", "text", "main", "prose", "articlebody"],
+    ),
+    (
+        ClassHint::Meta,
+        &["author", "byline", "date", "time", "meta", "tags", "tag", "category", "dateline"],
+    ),
+    (
+        ClassHint::Modal,
+        &["modal", "popup", "overlay", "hidden", "dialog", "sticky", "toast", "lightbox"],
+    ),
+];
+
+static CLASS_HINT_OF: LazyLock<HashMap<&'static str, ClassHint>> = LazyLock::new(|| {
+    let mut m = HashMap::new();
+    for (hint, words) in CLASS_WORDS {
+        for w in *words {
+            m.entry(*w).or_insert(*hint);
+        }
+    }
+    m
+});
+
+/// The hint a class/id token gives, if any.
+pub fn class_hint(token: &str) -> Option<ClassHint> {
+    CLASS_HINT_OF.get(token).copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_cues_in_many_languages() {
+        let c = cue_counts("please donate today. abonnieren sie. accepter les cookies. реклама");
+        assert_eq!(c[Cue::Donation as usize], 1);
+        assert_eq!(c[Cue::Paywall as usize], 1);
+        assert!(c[Cue::Cookie as usize] >= 1);
+        assert_eq!(c[Cue::Ad as usize], 1);
+    }
+
+    #[test]
+    fn word_sets() {
+        assert!(is_stopword("the") && is_stopword("и") && !is_stopword("donate"));
+        assert!(is_second_person("your") && is_second_person("вы"));
+        assert_eq!(class_hint("breadcrumb"), Some(ClassHint::Nav));
+    }
+}

@@ -1,0 +1,18 @@
+#![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
+
+pub mod clean;
+pub mod corpus;
+pub mod error;
+pub mod eval;
+pub mod features;
+pub mod label;
+pub mod lexicon;
+pub mod model;
+pub mod segment;
+pub mod tokens;
+pub mod train;
+
+pub use clean::{Cleaned, Cleaner};
+pub use error::{Error, Result};
+pub use model::Model;

@@ -1,0 +1,849 @@
+//! Segmentation: one pass over the parsed DOM that cuts the page into text blocks.
+//!
+//! A block is a run of inline content inside a block-level element (`p`, `div`, `li`, `td`,
+//! headings, ...). A block-level element whose text is interrupted by a nested block-level
+//! element yields several runs, so blocks stay in document order. Every block-level element
+//! that holds a block, directly or below, is recorded as a [`Container`] with the structural
+//! facts that features need (tag, class/id tokens, semantic flags, subtree aggregates).
+//!
+//! The walk is iterative (`ego_tree`'s traversal), so absurdly deep pages cannot overflow the
+//! stack. `<noscript>` content, which the parser keeps as raw text, is parsed as HTML and its
+//! blocks are flagged; hidden elements become flagged blocks instead of vanishing.
+
+use ego_tree::iter::Edge;
+use ego_tree::{NodeId, NodeRef};
+use html5ever::LocalName;
+use scraper::{Html, Node};
+
+/// Attribute that marks hand-labelled training pages. Features never read it.
+pub const LABEL_ATTR: &str = "data-label";
+/// Attribute that names the kind of a labelled boilerplate element.
+pub const KIND_ATTR: &str = "data-kind";
+
+/// Bit flags describing where a container sits (inherited from its ancestors).
+pub mod flags {
+    /// Hidden by `hidden`, `aria-hidden="true"` or inline `display:none`/`visibility:hidden`.
+    pub const HIDDEN: u32 = 1 << 0;
+    /// Inside `<noscript>`.
+    pub const NOSCRIPT: u32 = 1 << 1;
+    /// Inside `<article>`.
+    pub const ARTICLE: u32 = 1 << 2;
+    /// Inside `<main>` or `role="main"`.
+    pub const MAIN: u32 = 1 << 3;
+    /// Inside `<nav>` or `role="navigation"`.
+    pub const NAV: u32 = 1 << 4;
+    /// Inside `<header>` or `role="banner"`.
+    pub const HEADER: u32 = 1 << 5;
+    /// Inside `<footer>` or `role="contentinfo"`.
+    pub const FOOTER: u32 = 1 << 6;
+    /// Inside `<aside>` or `role="complementary"`.
+    pub const ASIDE: u32 = 1 << 7;
+    /// Inside `<form>`.
+    pub const FORM: u32 = 1 << 8;
+    /// Inside an element with `itemprop="articleBody"`.
+    pub const ARTICLE_BODY: u32 = 1 << 9;
+    /// Inside a list item.
+    pub const LIST: u32 = 1 << 10;
+    /// Inside a table.
+    pub const TABLE: u32 = 1 << 11;
+    /// Inside `<dialog>` or `role="dialog"`/`"alertdialog"`.
+    pub const DIALOG: u32 = 1 << 12;
+    /// Inside `<figure>`.
+    pub const FIGURE: u32 = 1 << 13;
+    /// Inside `<blockquote>`.
+    pub const QUOTE: u32 = 1 << 14;
+}
+
+/// A hand label read from [`LABEL_ATTR`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Label {
+    /// Article content.
+    Content,
+    /// Everything else.
+    Boilerplate,
+}
+
+/// A block-level element that holds at least one block in its subtree.
+#[derive(Debug, Clone)]
+pub struct Container {
+    /// Lowercase tag name.
+    pub tag: LocalName,
+    /// Index of the enclosing container, `None` for the outermost one.
+    pub parent: Option<usize>,
+    /// Number of containers above this one.
+    pub depth: u32,
+    /// 1-based position among sibling containers of the same tag (for the locator).
+    pub nth_of_type: u32,
+    /// Lowercased tokens of its class, id, role, aria-label and itemprop.
+    pub tokens: Vec<String>,
+    /// [`flags`] of this element and its ancestors.
+    pub flags: u32,
+    /// Node in the main document tree; `None` inside parsed `<noscript>` content.
+    pub node: Option<NodeId>,
+    /// Hand label inherited from the nearest labelled ancestor-or-self.
+    pub label: Option<Label>,
+    /// Hand-labelled kind inherited from the nearest ancestor-or-self that names one.
+    pub kind: Option<String>,
+    /// Words of all blocks in its subtree.
+    pub words: u32,
+    /// Words inside links in its subtree.
+    pub link_words: u32,
+    /// Blocks in its subtree.
+    pub blocks: u32,
+    /// Index one past the last container of its subtree (containers are in preorder).
+    pub subtree_end: usize,
+}
+
+/// A run of text: the unit that is classified.
+#[derive(Debug, Clone)]
+pub struct Block {
+    /// Whitespace-normalised text.
+    pub text: String,
+    /// Index of the block-level element holding the run.
+    pub container: usize,
+    /// 0-based index of this run within its container.
+    pub run: u32,
+    /// `\w+` tokens in the text.
+    pub words: u32,
+    /// Characters of the text.
+    pub chars: u32,
+    /// Words inside `<a href>`.
+    pub link_words: u32,
+    /// Number of links.
+    pub links: u32,
+    /// Words inside buttons, labels, selects and text areas.
+    pub control_words: u32,
+    /// Number of `<input>`, `<button>`, `<select>` and `<textarea>` elements.
+    pub controls: u32,
+    /// Words inside hidden inline elements.
+    pub hidden_words: u32,
+    /// Tokens of class/id/role/aria-label/itemprop of the inline elements in the run.
+    pub inline_tokens: Vec<String>,
+    /// Top-level nodes of the run in the main tree (children of the container's node).
+    pub nodes: Vec<NodeId>,
+    /// Character offset of the block's start within the page text.
+    pub offset: u32,
+}
+
+impl Block {
+    /// Share of the block's words that sit inside links.
+    pub fn link_density(&self) -> f64 {
+        if self.words == 0 {
+            0.0
+        } else {
+            f64::from(self.link_words) / f64::from(self.words)
+        }
+    }
+}
+
+/// A segmented page: its blocks in document order and their containers.
+#[derive(Debug, Clone, Default)]
+pub struct Page {
+    /// Blocks in document order.
+    pub blocks: Vec<Block>,
+    /// Block-level elements, in preorder; a parent always precedes its children.
+    pub containers: Vec<Container>,
+}
+
+impl Page {
+    /// Iterates over the containers above `container`, nearest first, itself included.
+    pub fn ancestry(&self, container: usize) -> impl Iterator<Item = &Container> + '_ {
+        let mut next = Some(container);
+        std::iter::from_fn(move || {
+            let i = next?;
+            let c = &self.containers[i];
+            next = c.parent;
+            Some(c)
+        })
+    }
+
+    /// A CSS-like path to the block's element through block-level elements, with `::text(n)`
+    /// when the element holds more than one run. Stable for the same input.
+    pub fn locator(&self, block: usize) -> String {
+        let b = &self.blocks[block];
+        let mut parts: Vec<String> = self
+            .ancestry(b.container)
+            .map(|c| {
+                if c.nth_of_type > 1 {
+                    format!("{}:nth-of-type({})", c.tag, c.nth_of_type)
+                } else {
+                    c.tag.to_string()
+                }
+            })
+            .collect();
+        parts.reverse();
+        let mut path = parts.join(">");
+        if b.run > 0 {
+            path.push_str(&format!("::text({})", b.run + 1));
+        }
+        path
+    }
+
+    /// The hand label of a block, from [`LABEL_ATTR`]; unlabelled blocks are boilerplate.
+    pub fn hand_label(&self, block: usize) -> bool {
+        self.containers[self.blocks[block].container].label == Some(Label::Content)
+    }
+
+    /// The hand-labelled kind of a block, if any.
+    pub fn hand_kind(&self, block: usize) -> Option<&str> {
+        self.containers[self.blocks[block].container].kind.as_deref()
+    }
+}
+
+/// Elements whose content is never page text.
+fn is_skipped(tag: &str) -> bool {
+    matches!(
+        tag,
+        "script" | "style" | "template" | "svg" | "math" | "iframe" | "head" | "object" | "embed"
+            | "canvas" | "audio" | "video" | "map"
+    )
+}
+
+/// Elements that start a block of their own.
+pub fn is_block_level(tag: &str) -> bool {
+    matches!(
+        tag,
+        "address"
+            | "article"
+            | "aside"
+            | "blockquote"
+            | "body"
+            | "caption"
+            | "center"
+            | "dd"
+            | "details"
+            | "dialog"
+            | "dir"
+            | "div"
+            | "dl"
+            | "dt"
+            | "fieldset"
+            | "figcaption"
+            | "figure"
+            | "footer"
+            | "form"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "header"
+            | "hgroup"
+            | "hr"
+            | "html"
+            | "legend"
+            | "li"
+            | "main"
+            | "menu"
+            | "nav"
+            | "noscript"
+            | "ol"
+            | "p"
+            | "pre"
+            | "section"
+            | "summary"
+            | "table"
+            | "tbody"
+            | "td"
+            | "tfoot"
+            | "th"
+            | "thead"
+            | "tr"
+            | "ul"
+    )
+}
+
+/// Inline elements that browsers render apart from their neighbours.
+fn separates_words(tag: &str) -> bool {
+    matches!(
+        tag,
+        "br" | "img" | "input" | "button" | "select" | "textarea" | "option" | "label" | "wbr"
+    )
+}
+
+fn is_control(tag: &str) -> bool {
+    matches!(
+        tag,
+        "button" | "label" | "select" | "option" | "textarea" | "input"
+    )
+}
+
+/// Splits a class/id value into lowercase tokens: the whole name plus its parts split on
+/// `-`, `_`, spaces and camelCase, so `articleBody__text` gives `articlebody__text`,
+/// `article`, `body` and `text`.
+pub fn split_name_tokens(value: &str, out: &mut Vec<String>) {
+    for name in value.split_ascii_whitespace() {
+        if name.len() > 64 {
+            continue;
+        }
+        let whole = name.to_lowercase();
+        let mut part = String::new();
+        let mut prev_lower = false;
+        let mut parts = 0;
+        let start = out.len();
+        let push = |part: &mut String, out: &mut Vec<String>| {
+            if part.chars().count() >= 2 && !part.chars().all(|c| c.is_ascii_digit()) {
+                out.push(std::mem::take(part));
+            } else {
+                part.clear();
+            }
+        };
+        for c in name.chars() {
+            if c == '-' || c == '_' || c == ':' || c == '.' || c == '/' {
+                push(&mut part, out);
+                prev_lower = false;
+                continue;
+            }
+            if c.is_uppercase() && prev_lower {
+                push(&mut part, out);
+            }
+            prev_lower = c.is_lowercase() || c.is_ascii_digit();
+            part.extend(c.to_lowercase());
+        }
+        push(&mut part, out);
+        parts += out.len() - start;
+        if parts != 1 || out.last() != Some(&whole) {
+            out.push(whole);
+        }
+    }
+}
+
+fn element_tokens(el: &scraper::node::Element, out: &mut Vec<String>) {
+    for attr in ["class", "id", "role", "itemprop"] {
+        if let Some(v) = el.attr(attr) {
+            split_name_tokens(v, out);
+        }
+    }
+    if let Some(v) = el.attr("aria-label") {
+        for w in crate::tokens::words(v).take(6) {
+            out.push(w.to_lowercase());
+        }
+    }
+}
+
+fn own_flags(el: &scraper::node::Element, tag: &str) -> u32 {
+    let mut f = match tag {
+        "article" => flags::ARTICLE,
+        "main" => flags::MAIN,
+        "nav" => flags::NAV,
+        "header" => flags::HEADER,
+        "footer" => flags::FOOTER,
+        "aside" => flags::ASIDE,
+        "form" => flags::FORM,
+        "li" | "dd" | "dt" => flags::LIST,
+        "table" => flags::TABLE,
+        "dialog" => flags::DIALOG,
+        "figure" => flags::FIGURE,
+        "blockquote" => flags::QUOTE,
+        "noscript" => flags::NOSCRIPT,
+        _ => 0,
+    };
+    if let Some(role) = el.attr("role") {
+        f |= match role.trim().to_ascii_lowercase().as_str() {
+            "main" => flags::MAIN,
+            "navigation" | "menu" | "menubar" => flags::NAV,
+            "banner" => flags::HEADER,
+            "contentinfo" => flags::FOOTER,
+            "complementary" => flags::ASIDE,
+            "dialog" | "alertdialog" => flags::DIALOG,
+            "article" => flags::ARTICLE,
+            _ => 0,
+        };
+    }
+    if el
+        .attr("itemprop")
+        .is_some_and(|v| v.split_ascii_whitespace().any(|p| p == "articleBody"))
+    {
+        f |= flags::ARTICLE_BODY;
+    }
+    if is_hidden(el) {
+        f |= flags::HIDDEN;
+    }
+    f
+}
+
+fn is_hidden(el: &scraper::node::Element) -> bool {
+    if el.attr("hidden").is_some() {
+        return true;
+    }
+    if el
+        .attr("aria-hidden")
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+    {
+        return true;
+    }
+    if let Some(style) = el.attr("style") {
+        let compact: String = style
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .flat_map(char::to_lowercase)
+            .collect();
+        return compact.contains("display:none") || compact.contains("visibility:hidden");
+    }
+    false
+}
+
+fn parse_label(el: &scraper::node::Element) -> Option<Label> {
+    match el.attr(LABEL_ATTR)?.trim() {
+        "content" => Some(Label::Content),
+        "boilerplate" => Some(Label::Boilerplate),
+        _ => None,
+    }
+}
+
+/// The run being accumulated for the innermost open container.
+#[derive(Default)]
+struct Run {
+    text: String,
+    pending_space: bool,
+    link_words: u32,
+    links: u32,
+    control_words: u32,
+    controls: u32,
+    hidden_words: u32,
+    inline_tokens: Vec<String>,
+    nodes: Vec<NodeId>,
+}
+
+struct Frame {
+    container: usize,
+    /// Main-tree node of the container, to recognise its direct children.
+    node: Option<NodeId>,
+    run: Run,
+    runs: u32,
+    /// Counts of child containers by tag, for nth-of-type.
+    child_tags: Vec<(LocalName, u32)>,
+}
+
+/// Inline state that nests: how many open links, controls, hidden elements enclose the text.
+#[derive(Default, Clone, Copy)]
+struct InlineDepth {
+    link: u32,
+    control: u32,
+    hidden: u32,
+}
+
+struct Segmenter {
+    page: Page,
+    frames: Vec<Frame>,
+    inline: InlineDepth,
+    offset: u32,
+}
+
+/// Segments a parsed document into blocks.
+pub fn segment(doc: &Html) -> Page {
+    let mut s = Segmenter {
+        page: Page::default(),
+        frames: Vec::new(),
+        inline: InlineDepth::default(),
+        offset: 0,
+    };
+    s.walk(doc.tree.root(), true, 0);
+    s.finish()
+}
+
+/// Parses `html` and segments it.
+pub fn segment_html(html: &str) -> (Html, Page) {
+    let doc = Html::parse_document(html);
+    let page = segment(&doc);
+    (doc, page)
+}
+
+impl Segmenter {
+    /// Walks the subtree under `root` (exclusive of `root` itself when it is not an element).
+    /// `main_tree` is false for parsed `<noscript>` fragments, whose nodes cannot be edited.
+    fn walk(&mut self, root: NodeRef<'_, Node>, main_tree: bool, noscript_depth: u32) {
+        let mut skipping: Option<NodeId> = None;
+        for edge in root.traverse() {
+            match edge {
+                Edge::Open(node) => {
+                    if skipping.is_some() {
+                        continue;
+                    }
+                    match node.value() {
+                        Node::Text(t) => self.text(node, t, main_tree),
+                        Node::Element(el) => {
+                            let tag = el.name();
+                            if is_skipped(tag) {
+                                skipping = Some(node.id());
+                                continue;
+                            }
+                            if !main_tree && tag == "html" {
+                                // The fragment parser's wrapper, not page structure.
+                                continue;
+                            }
+                            if is_block_level(tag) {
+                                self.open_container(node, el, main_tree);
+                                if tag == "noscript" {
+                                    skipping = Some(node.id());
+                                    if noscript_depth == 0 {
+                                        let raw: String = node
+                                            .children()
+                                            .filter_map(|c| c.value().as_text())
+                                            .map(|t| &**t)
+                                            .collect();
+                                        let frag = Html::parse_fragment(&raw);
+                                        self.walk(frag.tree.root(), false, noscript_depth + 1);
+                                    }
+                                    self.close_container();
+                                }
+                            } else {
+                                self.open_inline(node, el, main_tree);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                Edge::Close(node) => {
+                    if let Some(id) = skipping {
+                        if id == node.id() {
+                            skipping = None;
+                        }
+                        continue;
+                    }
+                    if let Node::Element(el) = node.value() {
+                        let tag = el.name();
+                        if !main_tree && tag == "html" {
+                            continue;
+                        }
+                        if is_block_level(tag) {
+                            self.close_container();
+                        } else {
+                            self.close_inline(el);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn note_child(&mut self, node: NodeRef<'_, Node>, main_tree: bool) {
+        if !main_tree {
+            return;
+        }
+        if let Some(frame) = self.frames.last_mut() {
+            if frame.node.is_some() && node.parent().map(|p| p.id()) == frame.node {
+                frame.run.nodes.push(node.id());
+            }
+        }
+    }
+
+    fn text(&mut self, node: NodeRef<'_, Node>, t: &scraper::node::Text, main_tree: bool) {
+        if self.frames.is_empty() {
+            return;
+        }
+        self.note_child(node, main_tree);
+        let inline = self.inline;
+        let Some(frame) = self.frames.last_mut() else {
+            return;
+        };
+        let run = &mut frame.run;
+        let start = run.text.len();
+        let prev_ends_word = run.text.chars().next_back().is_some_and(crate::tokens::is_word_char);
+        for c in t.chars() {
+            if c.is_whitespace() {
+                run.pending_space = true;
+            } else {
+                if run.pending_space && !run.text.is_empty() {
+                    run.text.push(' ');
+                }
+                run.pending_space = false;
+                run.text.push(c);
+            }
+        }
+        // Words added by this node; a word glued to the previous node's last word counts once.
+        let appended = &run.text[start..];
+        let glued = prev_ends_word
+            && appended.chars().next().is_some_and(crate::tokens::is_word_char);
+        let added = (crate::tokens::count_words(appended) - usize::from(glued)) as u32;
+        if inline.link > 0 {
+            run.link_words += added;
+        }
+        if inline.control > 0 {
+            run.control_words += added;
+        }
+        if inline.hidden > 0 {
+            run.hidden_words += added;
+        }
+    }
+
+    fn open_inline(
+        &mut self,
+        node: NodeRef<'_, Node>,
+        el: &scraper::node::Element,
+        main_tree: bool,
+    ) {
+        if self.frames.is_empty() {
+            return;
+        }
+        self.note_child(node, main_tree);
+        let tag = el.name();
+        if tag == "a" && el.attr("href").is_some() {
+            self.inline.link += 1;
+            if let Some(f) = self.frames.last_mut() {
+                f.run.links += 1;
+            }
+        }
+        if is_control(tag) {
+            self.inline.control += 1;
+        }
+        if is_hidden(el) {
+            self.inline.hidden += 1;
+        }
+        if let Some(f) = self.frames.last_mut() {
+            if matches!(tag, "input" | "button" | "select" | "textarea") {
+                f.run.controls += 1;
+            }
+            if separates_words(tag) {
+                f.run.pending_space = true;
+            }
+            if f.run.inline_tokens.len() < 64 {
+                element_tokens(el, &mut f.run.inline_tokens);
+            }
+        }
+    }
+
+    fn close_inline(&mut self, el: &scraper::node::Element) {
+        if self.frames.is_empty() {
+            return;
+        }
+        let tag = el.name();
+        if tag == "a" && el.attr("href").is_some() {
+            self.inline.link = self.inline.link.saturating_sub(1);
+        }
+        if is_control(tag) {
+            self.inline.control = self.inline.control.saturating_sub(1);
+        }
+        if is_hidden(el) {
+            self.inline.hidden = self.inline.hidden.saturating_sub(1);
+        }
+        if let Some(f) = self.frames.last_mut() {
+            if separates_words(tag) {
+                f.run.pending_space = true;
+            }
+        }
+    }
+
+    fn open_container(
+        &mut self,
+        node: NodeRef<'_, Node>,
+        el: &scraper::node::Element,
+        main_tree: bool,
+    ) {
+        self.note_child(node, main_tree);
+        self.flush_run();
+        let tag = LocalName::from(el.name());
+        let (parent, parent_flags, parent_label, parent_kind, depth, nth) =
+            match self.frames.last_mut() {
+                Some(f) => {
+                    let nth = match f.child_tags.iter_mut().find(|(t, _)| *t == tag) {
+                        Some((_, n)) => {
+                            *n += 1;
+                            *n
+                        }
+                        None => {
+                            f.child_tags.push((tag.clone(), 1));
+                            1
+                        }
+                    };
+                    let p = &self.page.containers[f.container];
+                    (
+                        Some(f.container),
+                        p.flags,
+                        p.label,
+                        p.kind.clone(),
+                        p.depth + 1,
+                        nth,
+                    )
+                }
+                None => (None, 0, None, None, 0, 1),
+            };
+        let mut tokens = Vec::new();
+        element_tokens(el, &mut tokens);
+        let kind = el
+            .attr(KIND_ATTR)
+            .map(|k| k.trim().to_string())
+            .or(parent_kind);
+        let index = self.page.containers.len();
+        self.page.containers.push(Container {
+            tag,
+            parent,
+            depth,
+            nth_of_type: nth,
+            tokens,
+            flags: parent_flags | own_flags(el, el.name()),
+            node: if main_tree { Some(node.id()) } else { None },
+            label: parse_label(el).or(parent_label),
+            kind,
+            words: 0,
+            link_words: 0,
+            blocks: 0,
+            subtree_end: index + 1,
+        });
+        self.frames.push(Frame {
+            container: index,
+            node: if main_tree { Some(node.id()) } else { None },
+            run: Run::default(),
+            runs: 0,
+            child_tags: Vec::new(),
+        });
+    }
+
+    fn close_container(&mut self) {
+        self.flush_run();
+        self.frames.pop();
+        // A block boundary separates words even inside an inline parent run.
+        if let Some(f) = self.frames.last_mut() {
+            f.run.pending_space = true;
+        }
+    }
+
+    fn flush_run(&mut self) {
+        let Some(frame) = self.frames.last_mut() else {
+            return;
+        };
+        let run = std::mem::take(&mut frame.run);
+        if run.text.is_empty() {
+            // Keep the node list empty-run free; nodes with no text need no decision.
+            return;
+        }
+        let words = crate::tokens::count_words(&run.text) as u32;
+        let chars = run.text.chars().count() as u32;
+        let index = frame.runs;
+        frame.runs += 1;
+        let offset = self.offset;
+        self.offset = self.offset.saturating_add(chars + 1);
+        self.page.blocks.push(Block {
+            container: frame.container,
+            run: index,
+            words,
+            chars,
+            link_words: run.link_words.min(words),
+            links: run.links,
+            control_words: run.control_words.min(words),
+            controls: run.controls,
+            hidden_words: run.hidden_words.min(words),
+            inline_tokens: run.inline_tokens,
+            nodes: run.nodes,
+            offset,
+            text: run.text,
+        });
+    }
+
+    fn finish(mut self) -> Page {
+        while !self.frames.is_empty() {
+            self.close_container();
+        }
+        let page = &mut self.page;
+        for b in &page.blocks {
+            let c = &mut page.containers[b.container];
+            c.words += b.words;
+            c.link_words += b.link_words;
+            c.blocks += 1;
+        }
+        // Preorder: children follow their parent, so one reverse pass sums subtrees.
+        for i in (0..page.containers.len()).rev() {
+            if let Some(p) = page.containers[i].parent {
+                let (words, link_words, blocks, end) = {
+                    let c = &page.containers[i];
+                    (c.words, c.link_words, c.blocks, c.subtree_end)
+                };
+                let parent = &mut page.containers[p];
+                parent.words += words;
+                parent.link_words += link_words;
+                parent.blocks += blocks;
+                parent.subtree_end = parent.subtree_end.max(end);
+            }
+        }
+        self.page
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(html: &str) -> Vec<String> {
+        let (_, page) = segment_html(html);
+        page.blocks.into_iter().map(|b| b.text).collect()
+    }
+
+    #[test]
+    fn blocks_follow_document_order_and_split_runs() {
+        let t = texts(
+            "<html><body><div>intro <b>bold</b><p>para one</p>tail text</div>\
+             <ul><li>a</li><li>b<br>c</li></ul><script>var x=1;</script></body></html>",
+        );
+        assert_eq!(t, vec!["intro bold", "para one", "tail text", "a", "b c"]);
+    }
+
+    #[test]
+    fn words_never_glue_across_blocks() {
+        let t = texts("<table><tr><td>one</td><td>two</td></tr></table><p>x<br>y</p>");
+        assert_eq!(t, vec!["one", "two", "x y"]);
+    }
+
+    #[test]
+    fn noscript_is_parsed_and_flagged() {
+        let (_, page) =
+            segment_html("<body><noscript><div><p>Post text here</p></div></noscript></body>");
+        assert_eq!(page.blocks.len(), 1);
+        assert_eq!(page.blocks[0].text, "Post text here");
+        let c = &page.containers[page.blocks[0].container];
+        assert!(c.flags & flags::NOSCRIPT != 0);
+        assert!(c.node.is_none());
+    }
+
+    #[test]
+    fn hidden_elements_become_flagged_blocks() {
+        let (_, page) = segment_html(
+            "<body><div style='display: none'>secret</div><p aria-hidden=true>x</p><p>seen</p></body>",
+        );
+        let hidden: Vec<bool> = page
+            .blocks
+            .iter()
+            .map(|b| page.containers[b.container].flags & flags::HIDDEN != 0)
+            .collect();
+        assert_eq!(hidden, vec![true, true, false]);
+    }
+
+    #[test]
+    fn link_words_and_locators() {
+        let (_, page) = segment_html(
+            "<body><div><p>one</p><p>see <a href='/x'>this link</a> now</p></div></body>",
+        );
+        assert_eq!(page.blocks[1].words, 4);
+        assert_eq!(page.blocks[1].link_words, 2);
+        assert_eq!(page.locator(1), "html>body>div>p:nth-of-type(2)");
+    }
+
+    #[test]
+    fn labels_are_inherited_nearest_first() {
+        let (_, page) = segment_html(
+            "<body data-label='boilerplate'><article data-label='content'><p>a</p>\
+             <div data-label='boilerplate' data-kind='donation'><p>give</p></div></article><p>c</p></body>",
+        );
+        let labels: Vec<bool> = (0..page.blocks.len()).map(|i| page.hand_label(i)).collect();
+        assert_eq!(labels, vec![true, false, false]);
+        assert_eq!(page.hand_kind(1), Some("donation"));
+    }
+
+    #[test]
+    fn class_names_split_into_tokens() {
+        let mut out = Vec::new();
+        split_name_tokens("articleBody__text nav-main x", &mut out);
+        assert_eq!(
+            out,
+            vec!["article", "body", "text", "articlebody__text", "nav", "main", "nav-main"]
+        );
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow() {
+        let depth = 20_000;
+        let html = format!("{}deep{}", "<div>".repeat(depth), "</div>".repeat(depth));
+        let (_, page) = segment_html(&html);
+        assert_eq!(page.blocks.len(), 1);
+    }
+}
