@@ -182,6 +182,9 @@ fn check_text(text: &str) -> Result<()> {
     Ok(())
 }
 
+/// [`Sample::page_type`] of hand-labelled pages.
+pub const LABELLED_TYPE: &str = "labelled";
+
 /// A page with known main content, ready for training or evaluation.
 #[derive(Debug, Clone)]
 pub struct Sample {
@@ -425,7 +428,7 @@ pub fn load_labelled(dir: &Path) -> Result<Vec<Sample>> {
             let id = file_stem(&path);
             Ok(Sample {
                 group: template_of(&id),
-                page_type: "labelled".into(),
+                page_type: LABELLED_TYPE.into(),
                 gold_words: matched.iter().sum(),
                 gold_text,
                 with: Vec::new(),

@@ -56,8 +56,12 @@ named_features! {
         capitalised_share,
         /// Share of words that are function words.
         stopword_share,
-        /// Share of words that address the reader (you, vous, Sie...).
+        /// Share of words that address the reader (you, vous, du...).
         second_person,
+        /// Share of words that speak as "we"/"our": the voice of appeals.
+        first_person_plural,
+        /// The block names the site itself (from `og:site_name` or the title).
+        mentions_site,
         /// Currency amounts such as `$5` or `5 €`.
         currency,
         /// Share of words inside links.
@@ -256,6 +260,20 @@ named_features! {
         tagpath_log_count,
         /// Inside the deepest element holding >= 60 % of the page's unlinked words.
         in_main_region,
+        /// Highest appeal density among the two blocks before and two after.
+        window_appeal,
+        /// Highest share of "we"/"you" words among the two blocks before and two after.
+        window_address,
+        /// Appeal-cue hits per word in the parent container.
+        parent_appeal_density,
+        /// Appeal-cue hits per word in the grandparent container.
+        grand_appeal_density,
+        /// "We"/"you" words per word in the parent container.
+        parent_address_density,
+        /// ln(1 + form controls) in the parent container.
+        parent_log_controls,
+        /// ln(1 + form controls) in the grandparent container.
+        grand_log_controls,
         /// ln(1 + words) of the page.
         page_log_words,
         /// ln(1 + blocks) of the page.
@@ -263,6 +281,97 @@ named_features! {
         /// Share of the page's words that are in links.
         page_link_density,
     }
+}
+
+named_features! {
+    /// Inputs added for the second (stacked) pass: what the first pass thought of the block's
+    /// neighbours and containers. One paragraph of an appeal looks like article prose on its
+    /// own; its container full of buttons and pleas gives it away.
+    StackFeatures {
+        /// First-pass log-odds of the block itself.
+        stack_self_logit,
+        /// First-pass probability of the previous block.
+        stack_prev,
+        /// First-pass probability of the next block.
+        stack_next,
+        /// Mean first-pass probability of the two blocks before and two after.
+        stack_window_mean,
+        /// Word-weighted mean first-pass probability of the other blocks in the same element.
+        stack_container_mean,
+        /// Word-weighted mean first-pass probability in the parent container.
+        stack_parent_mean,
+        /// Word-weighted mean first-pass probability in the grandparent container.
+        stack_grand_mean,
+        /// Share of the page's words that the first pass keeps.
+        stack_page_kept,
+    }
+}
+
+/// The stacked pass's extra columns for a page, from first-pass probabilities.
+pub fn stack_features(page: &Page, probs: &[f64]) -> Array2<f64> {
+    let n = page.blocks.len();
+    let nc = page.containers.len();
+    // Word-weighted probability sums per container, own blocks and whole subtree.
+    let (mut own_sum, mut own_words) = (vec![0.0; nc], vec![0.0; nc]);
+    for (b, p) in page.blocks.iter().zip(probs) {
+        let w = f64::from(b.words.max(1));
+        own_sum[b.container] += w * p;
+        own_words[b.container] += w;
+    }
+    let (mut sub_sum, mut sub_words) = (own_sum.clone(), own_words.clone());
+    for i in (0..nc).rev() {
+        if let Some(p) = page.containers[i].parent {
+            sub_sum[p] += sub_sum[i];
+            sub_words[p] += sub_words[i];
+        }
+    }
+    let total_words: f64 = own_words.iter().sum();
+    let kept: f64 = page
+        .blocks
+        .iter()
+        .zip(probs)
+        .filter(|(_, &p)| p >= 0.5)
+        .map(|(b, _)| f64::from(b.words.max(1)))
+        .sum();
+    let mean_in = |c: Option<usize>| {
+        c.map(|c| ratio(sub_sum[c], sub_words[c]))
+            .unwrap_or(0.5)
+    };
+    let mut x = Array2::zeros((n, StackFeatures::NAMES.len()));
+    for (i, mut row) in x.rows_mut().into_iter().enumerate() {
+        let b = &page.blocks[i];
+        let w = f64::from(b.words.max(1));
+        let p = probs[i];
+        let window: Vec<f64> = (i.saturating_sub(2)..(i + 3).min(n))
+            .filter(|&j| j != i)
+            .map(|j| probs[j])
+            .collect();
+        let others = own_words[b.container] - w;
+        let parent = page.containers[b.container].parent;
+        let grand = parent.and_then(|q| page.containers[q].parent);
+        let f = StackFeatures {
+            stack_self_logit: (p.clamp(1e-6, 1.0 - 1e-6) / (1.0 - p.clamp(1e-6, 1.0 - 1e-6))).ln(),
+            stack_prev: if i > 0 { probs[i - 1] } else { 0.0 },
+            stack_next: probs.get(i + 1).copied().unwrap_or(0.0),
+            stack_window_mean: if window.is_empty() {
+                0.0
+            } else {
+                window.iter().sum::<f64>() / window.len() as f64
+            },
+            stack_container_mean: if others > 0.0 {
+                (own_sum[b.container] - w * p) / others
+            } else {
+                p
+            },
+            stack_parent_mean: mean_in(parent),
+            stack_grand_mean: mean_in(grand),
+            stack_page_kept: ratio(kept, total_words),
+        };
+        if let Some(row) = row.as_slice_mut() {
+            f.write(row);
+        }
+    }
+    x
 }
 
 /// Names of the hand-written (non-vocabulary) features, in row order.
@@ -355,10 +464,11 @@ impl FeatureSpace {
     /// The feature matrix of a page: one row per block.
     pub fn extract(&self, page: &Page) -> Array2<f64> {
         let mut x = Array2::zeros((page.blocks.len(), self.len()));
+        let stats: Vec<TextStats> = page.blocks.iter().map(|b| TextStats::new(b, page)).collect();
         let block_feats: Vec<BlockFeatures> = (0..page.blocks.len())
-            .map(|i| block_features(page, i))
+            .map(|i| block_features(page, i, &stats[i]))
             .collect();
-        let ctx = PageContext::new(page);
+        let ctx = PageContext::new(page, &stats);
         let nb = BlockFeatures::NAMES.len();
         for (i, mut row) in x.rows_mut().into_iter().enumerate() {
             let Some(row) = row.as_slice_mut() else {
@@ -419,60 +529,93 @@ fn hints(tokens: &[&str]) -> [f64; CLASS_HINTS] {
     h
 }
 
+/// What one pass over a block's text finds; shared by the block's own features and the
+/// aggregates of its containers.
+struct TextStats {
+    word_chars: usize,
+    stop: usize,
+    second: usize,
+    first_plural: usize,
+    capitalised: usize,
+    digits: usize,
+    letters: usize,
+    upper: usize,
+    sentence: usize,
+    commas: usize,
+    cues: [u32; lexicon::CUES],
+    appeal_hits: u32,
+    mentions_site: bool,
+}
+
+impl TextStats {
+    fn new(b: &crate::segment::Block, page: &Page) -> Self {
+        let lower = b.text.to_lowercase();
+        let mut t = TextStats {
+            word_chars: 0,
+            stop: 0,
+            second: 0,
+            first_plural: 0,
+            capitalised: 0,
+            digits: 0,
+            letters: 0,
+            upper: 0,
+            sentence: 0,
+            commas: 0,
+            cues: lexicon::cue_counts(&lower),
+            appeal_hits: 0,
+            mentions_site: page
+                .site_name
+                .as_deref()
+                .is_some_and(|name| lower.contains(name)),
+        };
+        for w in crate::tokens::words(&b.text) {
+            t.word_chars += w.chars().count();
+            if w.chars().next().is_some_and(char::is_uppercase) {
+                t.capitalised += 1;
+            }
+        }
+        for w in crate::tokens::words(&lower) {
+            t.stop += usize::from(lexicon::is_stopword(w));
+            t.second += usize::from(lexicon::is_second_person(w));
+            t.first_plural += usize::from(lexicon::is_first_person_plural(w));
+        }
+        for ch in b.text.chars() {
+            if ch.is_ascii_digit() {
+                t.digits += 1;
+            } else if ch.is_alphabetic() {
+                t.letters += 1;
+                if ch.is_uppercase() {
+                    t.upper += 1;
+                }
+            } else if matches!(ch, '.' | '!' | '?' | '。' | '！' | '？') {
+                t.sentence += 1;
+            } else if matches!(ch, ',' | '，' | '、') {
+                t.commas += 1;
+            }
+        }
+        t.appeal_hits = [
+            Cue::Donation,
+            Cue::Paywall,
+            Cue::Membership,
+            Cue::Newsletter,
+            Cue::Cookie,
+            Cue::Adblock,
+            Cue::Ad,
+        ]
+        .iter()
+        .map(|c| t.cues[*c as usize])
+        .sum();
+        t
+    }
+}
+
 /// The hand-written features of one block.
-pub fn block_features(page: &Page, i: usize) -> BlockFeatures {
+fn block_features(page: &Page, i: usize, t: &TextStats) -> BlockFeatures {
     let b = &page.blocks[i];
     let c = &page.containers[b.container];
     let words = f64::from(b.words);
-    let lower = b.text.to_lowercase();
-    let mut word_chars = 0usize;
-    let mut stop = 0usize;
-    let mut second = 0usize;
-    let mut capitalised = 0usize;
-    for w in crate::tokens::words(&b.text) {
-        word_chars += w.chars().count();
-        if w.chars().next().is_some_and(char::is_uppercase) {
-            capitalised += 1;
-        }
-    }
-    for w in crate::tokens::words(&lower) {
-        if lexicon::is_stopword(w) {
-            stop += 1;
-        }
-        if lexicon::is_second_person(w) {
-            second += 1;
-        }
-    }
-    let (mut digits, mut letters, mut upper, mut sentence, mut commas) = (0, 0, 0, 0, 0);
-    for ch in b.text.chars() {
-        if ch.is_ascii_digit() {
-            digits += 1;
-        } else if ch.is_alphabetic() {
-            letters += 1;
-            if ch.is_uppercase() {
-                upper += 1;
-            }
-        } else if matches!(ch, '.' | '!' | '?' | '。' | '！' | '？') {
-            sentence += 1;
-        } else if matches!(ch, ',' | '，' | '、') {
-            commas += 1;
-        }
-    }
     let last = b.text.chars().next_back().unwrap_or(' ');
-    let cues = lexicon::cue_counts(&lower);
-    let cue = |c: Cue| ln1(f64::from(cues[c as usize]));
-    let appeal_hits: u32 = [
-        Cue::Donation,
-        Cue::Paywall,
-        Cue::Membership,
-        Cue::Newsletter,
-        Cue::Cookie,
-        Cue::Adblock,
-        Cue::Ad,
-    ]
-    .iter()
-    .map(|c| cues[*c as usize])
-    .sum();
+    let cue = |c: Cue| ln1(f64::from(t.cues[c as usize]));
     let (own, ancestors) = block_tokens(page, i);
     let s = hints(&own);
     let a = hints(&ancestors);
@@ -493,19 +636,21 @@ pub fn block_features(page: &Page, i: usize) -> BlockFeatures {
     BlockFeatures {
         log_words: ln1(words),
         log_chars: ln1(f64::from(b.chars)),
-        mean_word_len: ratio(word_chars as f64, words).min(20.0),
-        sentence_punct: ratio(f64::from(sentence), words).min(2.0),
+        mean_word_len: ratio(t.word_chars as f64, words).min(20.0),
+        sentence_punct: ratio(t.sentence as f64, words).min(2.0),
         ends_with_punct: if matches!(last, '.' | '!' | '?' | ':' | '"' | '”' | '»' | '。') {
             1.0
         } else {
             0.0
         },
-        comma_rate: ratio(f64::from(commas), words).min(2.0),
-        digit_share: ratio(f64::from(digits), f64::from(b.chars)),
-        upper_share: ratio(f64::from(upper), f64::from(letters)),
-        capitalised_share: ratio(capitalised as f64, words),
-        stopword_share: ratio(stop as f64, words),
-        second_person: ratio(second as f64, words),
+        comma_rate: ratio(t.commas as f64, words).min(2.0),
+        digit_share: ratio(t.digits as f64, f64::from(b.chars)),
+        upper_share: ratio(t.upper as f64, t.letters as f64),
+        capitalised_share: ratio(t.capitalised as f64, words),
+        stopword_share: ratio(t.stop as f64, words),
+        second_person: ratio(t.second as f64, words),
+        first_person_plural: ratio(t.first_plural as f64, words),
+        mentions_site: if t.mentions_site { 1.0 } else { 0.0 },
         currency: ln1(count_currency(&b.text)),
         link_density: b.link_density(),
         log_links: ln1(f64::from(b.links)),
@@ -584,7 +729,7 @@ pub fn block_features(page: &Page, i: usize) -> BlockFeatures {
         lex_legal: cue(Cue::Legal),
         lex_related: cue(Cue::Related),
         lex_comments: cue(Cue::Comments),
-        appeal_density: ratio(f64::from(appeal_hits), words.max(1.0)).min(1.0),
+        appeal_density: ratio(f64::from(t.appeal_hits), words.max(1.0)).min(1.0),
     }
 }
 
@@ -594,10 +739,16 @@ struct PageContext {
     link_words: f64,
     tagpath_counts: Vec<u32>,
     main_region: Option<(usize, usize)>,
+    /// Per container, summed over its subtree: appeal-cue hits.
+    appeal_hits: Vec<f64>,
+    /// Per container: "we"/"you" words.
+    address_words: Vec<f64>,
+    /// Per container: form controls.
+    controls: Vec<f64>,
 }
 
 impl PageContext {
-    fn new(page: &Page) -> Self {
+    fn new(page: &Page, stats: &[TextStats]) -> Self {
         let words: f64 = page.blocks.iter().map(|b| f64::from(b.words)).sum();
         let link_words: f64 = page.blocks.iter().map(|b| f64::from(b.link_words)).sum();
         // Tag path of each block, hashed: repeated paths mark lists of cards and menus.
@@ -633,11 +784,29 @@ impl PageContext {
                 }
             }
         }
+        let n = page.containers.len();
+        let (mut appeal_hits, mut address_words, mut controls) =
+            (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+        for (b, t) in page.blocks.iter().zip(stats) {
+            appeal_hits[b.container] += f64::from(t.appeal_hits);
+            address_words[b.container] += (t.second + t.first_plural) as f64;
+            controls[b.container] += f64::from(b.controls);
+        }
+        for i in (0..n).rev() {
+            if let Some(p) = page.containers[i].parent {
+                appeal_hits[p] += appeal_hits[i];
+                address_words[p] += address_words[i];
+                controls[p] += controls[i];
+            }
+        }
         PageContext {
             words,
             link_words,
             tagpath_counts,
             main_region,
+            appeal_hits,
+            address_words,
+            controls,
         }
     }
 }
@@ -670,6 +839,17 @@ fn context_features(
             .unwrap_or(0.0)
     };
     let me = &feats[i];
+    let window = |f: fn(&BlockFeatures) -> f64| {
+        (i.saturating_sub(2)..(i + 3).min(feats.len()))
+            .filter(|&j| j != i)
+            .map(|j| f(&feats[j]))
+            .fold(0.0, f64::max)
+    };
+    let per_word = |sums: &[f64], c: Option<usize>| {
+        c.map(|c| ratio(sums[c], f64::from(page.containers[c].words).max(1.0)).min(1.0))
+            .unwrap_or(0.0)
+    };
+    let controls = |c: Option<usize>| c.map(|c| ln1(ctx.controls[c])).unwrap_or(0.0);
     ContextFeatures {
         prev_log_words: prev.log_words,
         prev_link_density: prev.link_density,
@@ -691,6 +871,13 @@ fn context_features(
             Some((start, end)) if (start..end).contains(&b.container) => 1.0,
             _ => 0.0,
         },
+        window_appeal: window(|f| f.appeal_density),
+        window_address: window(|f| f.second_person + f.first_person_plural),
+        parent_appeal_density: per_word(&ctx.appeal_hits, parent),
+        grand_appeal_density: per_word(&ctx.appeal_hits, grand),
+        parent_address_density: per_word(&ctx.address_words, parent),
+        parent_log_controls: controls(parent),
+        grand_log_controls: controls(grand),
         page_log_words: ln1(ctx.words),
         page_log_blocks: ln1(page.blocks.len() as f64),
         page_link_density: ratio(ctx.link_words, ctx.words),
@@ -718,5 +905,49 @@ mod tests {
         assert_eq!(x[[0, col("tok:a:content")]], 1.0);
         assert_eq!(x[[0, col("s_nav")]], 1.0);
         assert_eq!(x[[0, col("log_words")]], 3f64.ln());
+    }
+
+    /// Removes `data-label="…"` and `data-kind="…"` attributes from HTML text.
+    fn strip_label_attrs(html: &str) -> String {
+        let mut out = String::with_capacity(html.len());
+        let mut rest = html;
+        while let Some(pos) = rest.find(" data-") {
+            let after = &rest[pos + 1..];
+            let name_end = after.find('=').unwrap_or(0);
+            let name = &after[..name_end];
+            if name == crate::segment::LABEL_ATTR || name == crate::segment::KIND_ATTR {
+                out.push_str(&rest[..pos]);
+                let value = &after[name_end + 1..];
+                let quote = value.chars().next().unwrap();
+                let close = value[1..].find(quote).unwrap() + 2;
+                rest = &value[close..];
+            } else {
+                out.push_str(&rest[..pos + 1]);
+                rest = &rest[pos + 1..];
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
+    #[test]
+    fn features_never_see_the_label_attributes() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("training-data");
+        let space = FeatureSpace::new(vec!["s:content".into(), "a:article".into()]);
+        let mut pages = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().and_then(|e| e.to_str()) != Some("html") {
+                continue;
+            }
+            let html = std::fs::read_to_string(&path).unwrap();
+            let stripped = strip_label_attrs(&html);
+            assert!(!stripped.contains("data-label="), "{}", path.display());
+            let (_, a) = segment_html(&html);
+            let (_, b) = segment_html(&stripped);
+            assert_eq!(space.extract(&a), space.extract(&b), "{}", path.display());
+            pages += 1;
+        }
+        assert!(pages >= 20);
     }
 }

@@ -50,7 +50,13 @@ const PHRASES: &[(Cue, &[&str])] = &[
             "sostienici", "sostieni", "il tuo sostegno", "doar", "doação", "doe agora", "apoie",
             "seu apoio", "wesprzyj", "wspieraj", "darowizn", "wpłać", "twoje wsparcie",
             "пожертв", "поддержите", "поддержать", "ваша поддержка", "задонат", "doneer", "steun ons",
-            "jouw steun", "donatie", "dank je", "thank you for standing",
+            "jouw steun", "donatie", "dank je", "thank you for standing", "gift", "give",
+            "giving", "donor", "readers like you", "reader-funded", "independent journalism",
+            "our journalism", "our reporting", "our newsroom", "our work", "keep us", "keep our",
+            "newsroom", "journalisme", "notre rédaction", "journalismus", "unsere redaktion",
+            "periodismo", "nuestra redacción", "giornalismo", "la nostra redazione", "jornalismo",
+            "nossa redação", "dziennikarstw", "nasza redakcja", "журналистик", "наша редакция",
+            "journalistiek", "onze redactie", "paypal", "ko-fi", "patreon", "iban", "blik",
         ],
     ),
     (
@@ -226,6 +232,22 @@ const SECOND_PERSON: &[&str] = &[
     "voi", "vostro", "você", "vocês", "seu", "sua", "ty", "twój", "twoja", "ciebie", "wasz",
     "ты", "вы", "ваш", "ваша", "вас", "вам", "твой", "jij", "jouw", "uw", "jullie",
 ];
+
+const FIRST_PERSON_PLURAL: &[&str] = &[
+    "we", "our", "us", "ours", "wir", "uns", "unser", "unsere", "unseren", "unserer", "nous",
+    "notre", "nos", "nosotros", "nuestro", "nuestra", "nuestros", "nuestras", "noi", "nostro",
+    "nostra", "nostri", "nostre", "nós", "nosso", "nossa", "nossos", "nossas", "nasz", "nasza",
+    "nasze", "naszej", "naszych", "nam", "nas", "мы", "наш", "наша", "наше", "наши", "нас", "нам",
+    "wij", "ons", "onze",
+];
+
+static FIRST_PERSON_PLURAL_SET: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| FIRST_PERSON_PLURAL.iter().copied().collect());
+
+/// True for a first-person plural pronoun or possessive: appeals speak as "we" to "you".
+pub fn is_first_person_plural(lower_word: &str) -> bool {
+    FIRST_PERSON_PLURAL_SET.contains(lower_word)
+}
 
 static STOPWORD_SET: LazyLock<HashSet<&'static str>> =
     LazyLock::new(|| STOPWORDS.iter().copied().collect());

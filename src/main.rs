@@ -94,6 +94,9 @@ struct ParamArgs {
     /// Seed (recorded in the model; shuffles cross-validation folds).
     #[arg(long, default_value_t = TrainParams::default().seed)]
     seed: u64,
+    /// How many times each hand-labelled page counts in training.
+    #[arg(long, default_value_t = TrainParams::default().labelled_weight)]
+    labelled_weight: usize,
 }
 
 impl ParamArgs {
@@ -104,6 +107,7 @@ impl ParamArgs {
             vocab_size: self.vocab,
             min_token_groups: self.min_token_sites,
             seed: self.seed,
+            labelled_weight: self.labelled_weight,
             ..TrainParams::default()
         }
     }
@@ -449,7 +453,7 @@ fn explain(args: ExplainArgs) -> Result<(), Fatal> {
     let cleaned = cleaner
         .clean_bytes(bytes)
         .map_err(|e| Fatal(format!("{}: {e}", args.file.display())))?;
-    let x = cleaner.model().features(&cleaned.page);
+    let scores = cleaner.model().score(&cleaned.page);
     let mut out = io::BufWriter::new(io::stdout().lock());
     for (i, rec) in cleaned.blocks().iter().enumerate() {
         let text: String = rec.text.chars().take(70).collect();
@@ -458,7 +462,7 @@ fn explain(args: ExplainArgs) -> Result<(), Fatal> {
             "{:>4} {:<11} {:.3}  {}  {:?}",
             i, rec.label, rec.probability, rec.locator, text
         )?;
-        for c in cleaner.model().explain_row(&x, i, args.top) {
+        for c in cleaner.model().explain_row(&scores, i, args.top) {
             writeln!(
                 out,
                 "       {:+.3}  {} = {:.3}",

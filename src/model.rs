@@ -4,7 +4,7 @@
 //! needed; loading checks that the file matches this build before anything is predicted.
 
 use crate::error::{Error, Result};
-use crate::features::FeatureSpace;
+use crate::features::{self, FeatureSpace, StackFeatures};
 use crate::segment::Page;
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
@@ -33,6 +33,8 @@ pub struct TrainingInfo {
     pub max_iterations: u64,
     /// Seed recorded for reproducibility.
     pub seed: u64,
+    /// How many times each hand-labelled page counted.
+    pub labelled_weight: usize,
     /// Version of boilerclass that trained it.
     pub trained_by: String,
 }
@@ -50,14 +52,42 @@ pub struct ModelFile {
     pub mean: Vec<f64>,
     /// Column standard deviations used for standardisation.
     pub scale: Vec<f64>,
-    /// One weight per column, on standardised values.
+    /// First pass: one weight per column, on standardised values.
     pub weights: Vec<f64>,
-    /// Intercept.
+    /// First pass: intercept.
     pub intercept: f64,
-    /// Probability at or above which a block is content.
+    /// Second pass, which adds the first pass's view of neighbours and containers.
+    pub stack: StackedPass,
+    /// Probability (of the second pass) at or above which a block is content.
     pub threshold: f64,
     /// Provenance.
     pub training: TrainingInfo,
+}
+
+/// The second, stacked pass of a model.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct StackedPass {
+    /// Names of the added columns; must equal this build's.
+    pub feature_names: Vec<String>,
+    /// Means of the added columns.
+    pub mean: Vec<f64>,
+    /// Standard deviations of the added columns.
+    pub scale: Vec<f64>,
+    /// Weights of all first-pass columns, then of the added ones.
+    pub weights: Vec<f64>,
+    /// Intercept.
+    pub intercept: f64,
+}
+
+/// A page's feature matrices and final probabilities.
+#[derive(Debug, Clone)]
+pub struct Scores {
+    /// First-pass features, one row per block.
+    pub x: Array2<f64>,
+    /// Stacked-pass added features, one row per block.
+    pub stack: Array2<f64>,
+    /// Probability of content per block.
+    pub probabilities: Vec<f64>,
 }
 
 /// A validated model, ready to predict.
@@ -114,16 +144,47 @@ impl Model {
                 "feature {i} is named {got:?} in the file but {want:?} in this build"
             )));
         }
+        let stack = &file.stack;
+        let ns = StackFeatures::NAMES.len();
+        for (what, len, want) in [
+            ("stack.feature_names", stack.feature_names.len(), ns),
+            ("stack.mean", stack.mean.len(), ns),
+            ("stack.scale", stack.scale.len(), ns),
+            ("stack.weights", stack.weights.len(), n + ns),
+        ] {
+            if len != want {
+                return Err(Error::ModelInvalid(format!(
+                    "{what} has {len} entries, this build expects {want}"
+                )));
+            }
+        }
+        if let Some((got, want)) = stack
+            .feature_names
+            .iter()
+            .zip(StackFeatures::NAMES)
+            .find(|(a, b)| a != b)
+        {
+            return Err(Error::ModelInvalid(format!(
+                "stacked feature {got:?} in the file is {want:?} in this build"
+            )));
+        }
         let finite = |v: &[f64]| v.iter().all(|x| x.is_finite());
-        if !finite(&file.mean) || !finite(&file.weights) || !file.intercept.is_finite() {
+        if !finite(&file.mean)
+            || !finite(&file.weights)
+            || !file.intercept.is_finite()
+            || !finite(&stack.mean)
+            || !finite(&stack.weights)
+            || !stack.intercept.is_finite()
+        {
             return Err(Error::ModelInvalid(
                 "mean, weights or intercept hold NaN or infinite values".into(),
             ));
         }
-        if let Some(i) = file.scale.iter().position(|s| !(s.is_finite() && *s > 0.0)) {
+        let names = file.feature_names.iter().chain(&stack.feature_names);
+        let scales = file.scale.iter().chain(&stack.scale);
+        if let Some((name, s)) = names.zip(scales).find(|(_, s)| !(s.is_finite() && **s > 0.0)) {
             return Err(Error::ModelInvalid(format!(
-                "scale of feature {:?} is {}, it must be finite and positive",
-                file.feature_names[i], file.scale[i]
+                "scale of feature {name:?} is {s}, it must be finite and positive"
             )));
         }
         if !(file.threshold > 0.0 && file.threshold < 1.0) {
@@ -181,40 +242,78 @@ impl Model {
 
     /// Probability of content for each block of `page`.
     pub fn predict(&self, page: &Page) -> Vec<f64> {
-        self.predict_features(&self.features(page))
+        self.score(page).probabilities
     }
 
-    /// Probability of content for each row of a feature matrix.
-    pub fn predict_features(&self, x: &Array2<f64>) -> Vec<f64> {
-        x.rows()
+    /// Both passes over a page: features, stacked features and final probabilities.
+    pub fn score(&self, page: &Page) -> Scores {
+        let x = self.features(page);
+        let f = &self.file;
+        let first: Vec<f64> = x
+            .rows()
             .into_iter()
-            .map(|row| {
-                let mut z = self.file.intercept;
-                for (j, v) in row.iter().enumerate() {
-                    z += self.file.weights[j] * (v - self.file.mean[j]) / self.file.scale[j];
-                }
+            .map(|row| sigmoid(linear(row.iter(), &f.mean, &f.scale, &f.weights, f.intercept)))
+            .collect();
+        let stack = features::stack_features(page, &first);
+        let n = x.ncols();
+        let s = &f.stack;
+        let probabilities = x
+            .rows()
+            .into_iter()
+            .zip(stack.rows())
+            .map(|(row, extra)| {
+                let z = linear(row.iter(), &f.mean, &f.scale, &s.weights[..n], s.intercept)
+                    + linear(extra.iter(), &s.mean, &s.scale, &s.weights[n..], 0.0);
                 sigmoid(z)
             })
-            .collect()
+            .collect();
+        Scores {
+            x,
+            stack,
+            probabilities,
+        }
     }
 
-    /// The `top` features that weighed most (by |weight × standardised value|) for a row.
-    pub fn explain_row(&self, x: &Array2<f64>, row: usize, top: usize) -> Vec<Contribution> {
-        let names = self.space.names();
-        let mut parts: Vec<Contribution> = x
-            .row(row)
-            .iter()
+    /// The `top` features that weighed most in the final pass (by |weight × standardised
+    /// value|) for one block.
+    pub fn explain_row(&self, scores: &Scores, row: usize, top: usize) -> Vec<Contribution> {
+        let f = &self.file;
+        let s = &f.stack;
+        let n = scores.x.ncols();
+        let names = f.feature_names.iter().chain(&s.feature_names);
+        let values = scores.x.row(row).into_iter().chain(scores.stack.row(row));
+        let means = f.mean.iter().chain(&s.mean);
+        let scales = f.scale.iter().chain(&s.scale);
+        let mut parts: Vec<Contribution> = names
+            .zip(values)
+            .zip(means.zip(scales))
             .enumerate()
-            .map(|(j, &v)| Contribution {
-                feature: names[j].clone(),
+            .map(|(j, ((name, &v), (m, sc)))| Contribution {
+                feature: name.clone(),
                 value: v,
-                weight_x_value: self.file.weights[j] * (v - self.file.mean[j]) / self.file.scale[j],
+                weight_x_value: s.weights[j] * (v - m) / sc,
             })
             .collect();
+        debug_assert_eq!(parts.len(), n + s.feature_names.len());
         parts.sort_by(|a, b| b.weight_x_value.abs().total_cmp(&a.weight_x_value.abs()));
         parts.truncate(top);
         parts
     }
+}
+
+/// intercept + Σ weight × (value − mean) / scale.
+fn linear<'a>(
+    values: impl Iterator<Item = &'a f64>,
+    mean: &[f64],
+    scale: &[f64],
+    weights: &[f64],
+    intercept: f64,
+) -> f64 {
+    let mut z = intercept;
+    for (j, v) in values.enumerate() {
+        z += weights[j] * (v - mean[j]) / scale[j];
+    }
+    z
 }
 
 /// The logistic function, clamped so that extreme scores stay finite.

@@ -123,6 +123,10 @@ pub struct Block {
     pub nodes: Vec<NodeId>,
     /// Character offset of the block's start within the page text.
     pub offset: u32,
+    /// Hand label carried by most of the block's words (see [`LABEL_ATTR`]).
+    pub label: Option<Label>,
+    /// Hand-labelled kind carried by most of the block's words (see [`KIND_ATTR`]).
+    pub kind: Option<String>,
 }
 
 impl Block {
@@ -143,6 +147,8 @@ pub struct Page {
     pub blocks: Vec<Block>,
     /// Block-level elements, in preorder; a parent always precedes its children.
     pub containers: Vec<Container>,
+    /// The site's name, lowercased, from `og:site_name` or the title's last part.
+    pub site_name: Option<String>,
 }
 
 impl Page {
@@ -181,12 +187,12 @@ impl Page {
 
     /// The hand label of a block, from [`LABEL_ATTR`]; unlabelled blocks are boilerplate.
     pub fn hand_label(&self, block: usize) -> bool {
-        self.containers[self.blocks[block].container].label == Some(Label::Content)
+        self.blocks[block].label == Some(Label::Content)
     }
 
     /// The hand-labelled kind of a block, if any.
     pub fn hand_kind(&self, block: usize) -> Option<&str> {
-        self.containers[self.blocks[block].container].kind.as_deref()
+        self.blocks[block].kind.as_deref()
     }
 }
 
@@ -404,6 +410,8 @@ struct Run {
     hidden_words: u32,
     inline_tokens: Vec<String>,
     nodes: Vec<NodeId>,
+    /// Words per (label, kind) they were written under, for the run's majority label.
+    labelled_words: Vec<(Option<Label>, Option<String>, u32)>,
 }
 
 struct Frame {
@@ -428,6 +436,8 @@ struct Segmenter {
     page: Page,
     frames: Vec<Frame>,
     inline: InlineDepth,
+    /// Labels of open inline elements that carry [`LABEL_ATTR`] or [`KIND_ATTR`].
+    inline_labels: Vec<(Option<Label>, Option<String>)>,
     offset: u32,
 }
 
@@ -437,10 +447,56 @@ pub fn segment(doc: &Html) -> Page {
         page: Page::default(),
         frames: Vec::new(),
         inline: InlineDepth::default(),
+        inline_labels: Vec::new(),
         offset: 0,
     };
     s.walk(doc.tree.root(), true, 0);
-    s.finish()
+    let mut page = s.finish();
+    page.site_name = site_name(doc);
+    page
+}
+
+/// The site's name: `<meta property="og:site_name">`, else the part of the `<title>` after
+/// its last separator (`Story headline | Site`). Appeals name their own outlet.
+fn site_name(doc: &Html) -> Option<String> {
+    let head = doc
+        .tree
+        .root()
+        .children()
+        .filter(|n| n.value().as_element().is_some_and(|e| e.name() == "html"))
+        .flat_map(|html| html.children())
+        .find(|n| n.value().as_element().is_some_and(|e| e.name() == "head"))?;
+    let mut title = None;
+    for node in head.descendants().take(2000) {
+        let Some(el) = node.value().as_element() else {
+            continue;
+        };
+        if el.name() == "meta" && el.attr("property") == Some("og:site_name") {
+            if let Some(name) = el.attr("content").map(str::trim).filter(|n| !n.is_empty()) {
+                return usable_site_name(name);
+            }
+        }
+        if el.name() == "title" && title.is_none() {
+            title = Some(
+                node.children()
+                    .filter_map(|c| c.value().as_text().map(|t| t.to_string()))
+                    .collect::<String>(),
+            );
+        }
+    }
+    let title = title?;
+    let last = [" | ", " - ", " — ", " – ", " :: ", " · ", " « ", " » "]
+        .iter()
+        .filter_map(|sep| title.rfind(sep).map(|i| (i, sep.len())))
+        .max_by_key(|(i, _)| *i)
+        .map(|(i, len)| &title[i + len..])?;
+    usable_site_name(last)
+}
+
+fn usable_site_name(name: &str) -> Option<String> {
+    let name = name.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    let n = name.chars().count();
+    (3..=60).contains(&n).then_some(name)
 }
 
 /// Parses `html` and segments it.
@@ -535,6 +591,7 @@ impl Segmenter {
         }
         self.note_child(node, main_tree);
         let inline = self.inline;
+        let (label, kind) = self.current_label();
         let Some(frame) = self.frames.last_mut() else {
             return;
         };
@@ -566,6 +623,34 @@ impl Segmenter {
         if inline.hidden > 0 {
             run.hidden_words += added;
         }
+        if added > 0 {
+            match run
+                .labelled_words
+                .iter_mut()
+                .find(|(l, k, _)| *l == label && *k == kind)
+            {
+                Some(entry) => entry.2 += added,
+                None => run.labelled_words.push((label, kind, added)),
+            }
+        }
+    }
+
+    /// The hand label and kind in force at the current position.
+    fn current_label(&self) -> (Option<Label>, Option<String>) {
+        if let Some(top) = self.inline_labels.last() {
+            return top.clone();
+        }
+        match self.frames.last() {
+            Some(f) => {
+                let c = &self.page.containers[f.container];
+                (c.label, c.kind.clone())
+            }
+            None => (None, None),
+        }
+    }
+
+    fn has_label_attrs(el: &scraper::node::Element) -> bool {
+        el.attr(LABEL_ATTR).is_some() || el.attr(KIND_ATTR).is_some()
     }
 
     fn open_inline(
@@ -590,6 +675,13 @@ impl Segmenter {
         }
         if is_hidden(el) {
             self.inline.hidden += 1;
+        }
+        if Self::has_label_attrs(el) {
+            let (label, kind) = self.current_label();
+            self.inline_labels.push((
+                parse_label(el).or(label),
+                el.attr(KIND_ATTR).map(|k| k.trim().to_string()).or(kind),
+            ));
         }
         if let Some(f) = self.frames.last_mut() {
             if matches!(tag, "input" | "button" | "select" | "textarea") {
@@ -617,6 +709,9 @@ impl Segmenter {
         }
         if is_hidden(el) {
             self.inline.hidden = self.inline.hidden.saturating_sub(1);
+        }
+        if Self::has_label_attrs(el) {
+            self.inline_labels.pop();
         }
         if let Some(f) = self.frames.last_mut() {
             if separates_words(tag) {
@@ -714,6 +809,12 @@ impl Segmenter {
         frame.runs += 1;
         let offset = self.offset;
         self.offset = self.offset.saturating_add(chars + 1);
+        let (label, kind) = run
+            .labelled_words
+            .into_iter()
+            .max_by_key(|(_, _, n)| *n)
+            .map(|(l, k, _)| (l, k))
+            .unwrap_or((None, None));
         self.page.blocks.push(Block {
             container: frame.container,
             run: index,
@@ -727,6 +828,8 @@ impl Segmenter {
             inline_tokens: run.inline_tokens,
             nodes: run.nodes,
             offset,
+            label,
+            kind,
             text: run.text,
         });
     }
@@ -830,6 +933,17 @@ mod tests {
     }
 
     #[test]
+    fn inline_labels_count_by_majority_of_words() {
+        let (_, page) = segment_html(
+            "<body data-label='content'><p><span data-label='boilerplate' data-kind='other'>By Ann Lee, \
+             June 3</span> x</p><p>Long paragraph with many words <a data-label='boilerplate'>link</a></p></body>",
+        );
+        assert!(!page.hand_label(0));
+        assert_eq!(page.hand_kind(0), Some("other"));
+        assert!(page.hand_label(1));
+    }
+
+    #[test]
     fn class_names_split_into_tokens() {
         let mut out = Vec::new();
         split_name_tokens("articleBody__text nav-main x", &mut out);
@@ -837,6 +951,18 @@ mod tests {
             out,
             vec!["article", "body", "text", "articlebody__text", "nav", "main", "nav-main"]
         );
+    }
+
+    #[test]
+    fn site_name_from_og_or_title() {
+        let (_, page) = segment_html(
+            "<html><head><title>Vote passes | The Estuary Post</title></head><body><p>x</p></body></html>",
+        );
+        assert_eq!(page.site_name.as_deref(), Some("the estuary post"));
+        let (_, page) = segment_html(
+            "<html><head><meta property='og:site_name' content='Kestrel'><title>A - B</title></head></html>",
+        );
+        assert_eq!(page.site_name.as_deref(), Some("kestrel"));
     }
 
     #[test]
