@@ -9,10 +9,12 @@ use std::path::Path;
 
 fn pages() -> Vec<(&'static str, String)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let small = std::fs::read_to_string(root.join("training-data/en-tidewaterdocs--installation.html"))
-        .expect("training page");
-    let medium = std::fs::read_to_string(root.join("training-data/en-kestrelreport--donation-wrap.html"))
-        .expect("training page");
+    let small =
+        std::fs::read_to_string(root.join("training-data/en-tidewaterdocs--installation.html"))
+            .expect("training page");
+    let medium =
+        std::fs::read_to_string(root.join("training-data/en-kestrelreport--donation-wrap.html"))
+            .expect("training page");
     let mut large = String::from("<!DOCTYPE html><html><head><title>Listing</title></head><body>");
     large.push_str("<nav><ul>");
     for i in 0..200 {
@@ -47,9 +49,11 @@ fn stages(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("features", name), &page, |b, p| {
             b.iter(|| model.features(black_box(p)))
         });
-        group.bench_with_input(BenchmarkId::new("features_and_predict", name), &page, |b, p| {
-            b.iter(|| model.predict(black_box(p)))
-        });
+        group.bench_with_input(
+            BenchmarkId::new("features_and_predict", name),
+            &page,
+            |b, p| b.iter(|| model.predict(black_box(p))),
+        );
         let cleaned = cleaner.clean_str(&html);
         group.bench_with_input(BenchmarkId::new("render_text", name), &cleaned, |b, c| {
             b.iter(|| c.text())

@@ -135,7 +135,11 @@ impl Cleaned {
                     index: i,
                     locator: self.page.locator(i),
                     tag: &c.tag,
-                    label: if self.keep[i] { "content" } else { "boilerplate" },
+                    label: if self.keep[i] {
+                        "content"
+                    } else {
+                        "boilerplate"
+                    },
                     probability: self.probabilities[i],
                     hidden: c.flags & segment::flags::HIDDEN != 0,
                     noscript: c.flags & segment::flags::NOSCRIPT != 0,

@@ -148,11 +148,14 @@ pub fn decode_with_hint(bytes: &[u8], transport: Option<&str>) -> Result<Decoded
     let utf8_ok = std::str::from_utf8(bytes).is_ok();
     let encoding = match declared {
         Some(enc) if Encoding::for_bom(bytes).is_some() => enc,
-        Some(enc) if enc != encoding_rs::UTF_8 && utf8_ok && !bytes.is_ascii() => encoding_rs::UTF_8,
+        Some(enc) if enc != encoding_rs::UTF_8 && utf8_ok && !bytes.is_ascii() => {
+            encoding_rs::UTF_8
+        }
         Some(enc) => enc,
         None if utf8_ok => encoding_rs::UTF_8,
         None => {
-            let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+            let mut detector =
+                chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
             detector.feed(bytes, true);
             detector.guess(None, chardetng::Utf8Detection::Allow)
         }
@@ -309,7 +312,10 @@ fn list_wcxb(dir: &Path, skipped: &mut Vec<String>) -> Result<Vec<RawGold>> {
             .map_err(|e| Error::Corpus(format!("{}: {e}", gt.display())))?;
         let truth = &v["ground_truth"];
         let Some(main) = truth["main_content"].as_str() else {
-            skipped.push(format!("{}: no ground_truth.main_content text", gt.display()));
+            skipped.push(format!(
+                "{}: no ground_truth.main_content text",
+                gt.display()
+            ));
             continue;
         };
         let html_path = ["html.gz", "html"]
@@ -319,7 +325,11 @@ fn list_wcxb(dir: &Path, skipped: &mut Vec<String>) -> Result<Vec<RawGold>> {
             .ok_or_else(|| Error::Corpus(format!("{}: no html/{id}.html[.gz]", dir.display())))?;
         let url = v["url"].as_str().unwrap_or("");
         out.push(RawGold {
-            group: if url.is_empty() { id.clone() } else { domain_of(url) },
+            group: if url.is_empty() {
+                id.clone()
+            } else {
+                domain_of(url)
+            },
             page_type: v["_internal"]["page_type"]["primary"]
                 .as_str()
                 .unwrap_or("unknown")
@@ -448,7 +458,8 @@ mod tests {
 
     #[test]
     fn decodes_by_bom_meta_and_detection() {
-        let (bytes, _, _) = encoding_rs::WINDOWS_1251.encode("<p>Привет, мир! Это тест страницы.</p>");
+        let (bytes, _, _) =
+            encoding_rs::WINDOWS_1251.encode("<p>Привет, мир! Это тест страницы.</p>");
         let d = decode(&bytes).unwrap();
         assert!(d.text.contains("Привет"));
         let meta = b"<meta charset=\"iso-8859-2\"><p>\xb1</p>";

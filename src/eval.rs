@@ -30,8 +30,20 @@ pub fn word_prf(extracted: &str, gold: &str) -> (f64, f64, f64) {
         }
     }
     let (o, e, g) = (overlap as f64, n_extracted as f64, gold_tokens.len() as f64);
-    let p = if e > 0.0 { o / e } else if g == 0.0 { 1.0 } else { 0.0 };
-    let r = if g > 0.0 { o / g } else if e == 0.0 { 1.0 } else { 0.0 };
+    let p = if e > 0.0 {
+        o / e
+    } else if g == 0.0 {
+        1.0
+    } else {
+        0.0
+    };
+    let r = if g > 0.0 {
+        o / g
+    } else if e == 0.0 {
+        1.0
+    } else {
+        0.0
+    };
     (p, r, f1_from_counts(o, e, g))
 }
 
@@ -141,7 +153,11 @@ impl Summary {
         let fp = sum(|s| s.blocks.1);
         let fneg = sum(|s| s.blocks.2);
         let bp = if tp + fp > 0.0 { tp / (tp + fp) } else { 0.0 };
-        let br = if tp + fneg > 0.0 { tp / (tp + fneg) } else { 0.0 };
+        let br = if tp + fneg > 0.0 {
+            tp / (tp + fneg)
+        } else {
+            0.0
+        };
         Summary {
             pages: n,
             precision: mean(|s| s.precision),
@@ -151,7 +167,11 @@ impl Summary {
             without_pct: pct(sum(|s| s.without.0), sum(|s| s.without.1)),
             block_precision: bp,
             block_recall: br,
-            block_f1: if bp + br > 0.0 { 2.0 * bp * br / (bp + br) } else { 0.0 },
+            block_f1: if bp + br > 0.0 {
+                2.0 * bp * br / (bp + br)
+            } else {
+                0.0
+            },
         }
     }
 }
@@ -264,26 +284,35 @@ pub fn cross_validate(params: &TrainParams, samples: &[Sample], k: usize) -> Res
         )));
     }
     let folds = assign_folds(&groups, k, params.seed);
+    // Folds train independently: run them in parallel (one solver is single-threaded).
+    let results = (0..k)
+        .into_par_iter()
+        .map(|f| {
+            let train: Vec<&Sample> = samples
+                .iter()
+                .zip(&folds)
+                .filter(|(_, &g)| g != f)
+                .map(|(s, _)| s)
+                .collect();
+            let test: Vec<Sample> = samples
+                .iter()
+                .zip(&folds)
+                .filter(|(_, &g)| g == f)
+                .map(|(s, _)| s.clone())
+                .collect();
+            let model = params.fit(&train, vec![format!("fold {} of {k}", f + 1)])?;
+            Ok((
+                evaluate(&model, model.threshold(), &test),
+                model.threshold(),
+            ))
+        })
+        .collect::<Result<Vec<_>>>()?;
     let mut pages = Vec::new();
     let mut summaries = Vec::new();
     let mut thresholds = Vec::new();
-    for f in 0..k {
-        let train: Vec<&Sample> = samples
-            .iter()
-            .zip(&folds)
-            .filter(|(_, &g)| g != f)
-            .map(|(s, _)| s)
-            .collect();
-        let test: Vec<Sample> = samples
-            .iter()
-            .zip(&folds)
-            .filter(|(_, &g)| g == f)
-            .map(|(s, _)| s.clone())
-            .collect();
-        let model = params.fit(&train, vec![format!("fold {} of {k}", f + 1)])?;
-        let report = evaluate(&model, model.threshold(), &test);
+    for (report, threshold) in results {
         summaries.push(report.overall);
-        thresholds.push(model.threshold());
+        thresholds.push(threshold);
         pages.extend(report.pages);
     }
     Ok(Report::new(pages, summaries, thresholds))

@@ -333,10 +333,7 @@ pub fn stack_features(page: &Page, probs: &[f64]) -> Array2<f64> {
         .filter(|(_, &p)| p >= 0.5)
         .map(|(b, _)| f64::from(b.words.max(1)))
         .sum();
-    let mean_in = |c: Option<usize>| {
-        c.map(|c| ratio(sub_sum[c], sub_words[c]))
-            .unwrap_or(0.5)
-    };
+    let mean_in = |c: Option<usize>| c.map(|c| ratio(sub_sum[c], sub_words[c])).unwrap_or(0.5);
     let mut x = Array2::zeros((n, StackFeatures::NAMES.len()));
     for (i, mut row) in x.rows_mut().into_iter().enumerate() {
         let b = &page.blocks[i];
@@ -464,7 +461,11 @@ impl FeatureSpace {
     /// The feature matrix of a page: one row per block.
     pub fn extract(&self, page: &Page) -> Array2<f64> {
         let mut x = Array2::zeros((page.blocks.len(), self.len()));
-        let stats: Vec<TextStats> = page.blocks.iter().map(|b| TextStats::new(b, page)).collect();
+        let stats: Vec<TextStats> = page
+            .blocks
+            .iter()
+            .map(|b| TextStats::new(b, page))
+            .collect();
         let block_feats: Vec<BlockFeatures> = (0..page.blocks.len())
             .map(|i| block_features(page, i, &stats[i]))
             .collect();
@@ -623,8 +624,28 @@ fn block_features(page: &Page, i: usize, t: &TextStats) -> BlockFeatures {
     let tag = &*c.tag;
     let is = |names: &[&str]| if names.contains(&tag) { 1.0 } else { 0.0 };
     let known_tag = [
-        "p", "div", "li", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre",
-        "figcaption", "caption", "dd", "dt", "section", "article", "main", "form", "fieldset",
+        "p",
+        "div",
+        "li",
+        "td",
+        "th",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "pre",
+        "figcaption",
+        "caption",
+        "dd",
+        "dt",
+        "section",
+        "article",
+        "main",
+        "form",
+        "fieldset",
         "legend",
     ]
     .contains(&tag);
@@ -897,7 +918,8 @@ mod tests {
         sorted.sort();
         sorted.dedup();
         assert_eq!(sorted.len(), names.len());
-        let (_, page) = segment_html("<body><div class='content'><p class='nav'>x y</p></div></body>");
+        let (_, page) =
+            segment_html("<body><div class='content'><p class='nav'>x y</p></div></body>");
         let x = space.extract(&page);
         assert_eq!(x.ncols(), names.len());
         let col = |n: &str| names.iter().position(|m| m == n).unwrap();

@@ -12,7 +12,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "boilerclass", version, about = "Removes boilerplate and appeals from web pages with a trained logistic model")]
+#[command(
+    name = "boilerclass",
+    version,
+    about = "Removes boilerplate and appeals from web pages with a trained logistic model"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -341,9 +345,14 @@ fn render(c: &boilerclass::Cleaned, args: &CleanArgs, source: &str) -> String {
     }
 }
 
-fn load_samples(gold: &[PathBuf], labelled: &[PathBuf]) -> Result<(Vec<Sample>, Vec<String>), Fatal> {
+fn load_samples(
+    gold: &[PathBuf],
+    labelled: &[PathBuf],
+) -> Result<(Vec<Sample>, Vec<String>), Fatal> {
     if gold.is_empty() && labelled.is_empty() {
-        return Err(Fatal("give at least one --gold or --labelled folder".into()));
+        return Err(Fatal(
+            "give at least one --gold or --labelled folder".into(),
+        ));
     }
     let mut samples = Vec::new();
     let mut names = Vec::new();
@@ -399,7 +408,11 @@ fn evaluate(args: EvalArgs) -> Result<(), Fatal> {
     };
     let mut out = io::stdout().lock();
     if args.json {
-        writeln!(out, "{}", serde_json::to_string_pretty(&report).map_err(Error::from)?)?;
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&report).map_err(Error::from)?
+        )?;
     } else {
         print_report(&mut out, &report)?;
     }

@@ -182,7 +182,10 @@ impl Model {
         }
         let names = file.feature_names.iter().chain(&stack.feature_names);
         let scales = file.scale.iter().chain(&stack.scale);
-        if let Some((name, s)) = names.zip(scales).find(|(_, s)| !(s.is_finite() && **s > 0.0)) {
+        if let Some((name, s)) = names
+            .zip(scales)
+            .find(|(_, s)| !(s.is_finite() && **s > 0.0))
+        {
             return Err(Error::ModelInvalid(format!(
                 "scale of feature {name:?} is {s}, it must be finite and positive"
             )));
@@ -252,7 +255,15 @@ impl Model {
         let first: Vec<f64> = x
             .rows()
             .into_iter()
-            .map(|row| sigmoid(linear(row.iter(), &f.mean, &f.scale, &f.weights, f.intercept)))
+            .map(|row| {
+                sigmoid(linear(
+                    row.iter(),
+                    &f.mean,
+                    &f.scale,
+                    &f.weights,
+                    f.intercept,
+                ))
+            })
             .collect();
         let stack = features::stack_features(page, &first);
         let n = x.ncols();
@@ -342,16 +353,25 @@ mod tests {
         ));
         let mut f = good.clone();
         f.weights.pop();
-        assert!(Model::from_file(f).unwrap_err().to_string().contains("weights has"));
+        assert!(Model::from_file(f)
+            .unwrap_err()
+            .to_string()
+            .contains("weights has"));
         let mut f = good.clone();
         f.weights[0] = f64::NAN;
         assert!(Model::from_file(f).is_err());
         let mut f = good.clone();
         f.feature_names[0] = "made_up".into();
-        assert!(Model::from_file(f).unwrap_err().to_string().contains("made_up"));
+        assert!(Model::from_file(f)
+            .unwrap_err()
+            .to_string()
+            .contains("made_up"));
         let mut f = good;
         f.threshold = 1.5;
         assert!(Model::from_file(f).is_err());
-        assert!(matches!(Model::from_json("{\"format"), Err(Error::ModelParse(_))));
+        assert!(matches!(
+            Model::from_json("{\"format"),
+            Err(Error::ModelParse(_))
+        ));
     }
 }

@@ -200,8 +200,19 @@ impl Page {
 fn is_skipped(tag: &str) -> bool {
     matches!(
         tag,
-        "script" | "style" | "template" | "svg" | "math" | "iframe" | "head" | "object" | "embed"
-            | "canvas" | "audio" | "video" | "map"
+        "script"
+            | "style"
+            | "template"
+            | "svg"
+            | "math"
+            | "iframe"
+            | "head"
+            | "object"
+            | "embed"
+            | "canvas"
+            | "audio"
+            | "video"
+            | "map"
     )
 }
 
@@ -309,7 +320,7 @@ pub fn split_name_tokens(value: &str, out: &mut Vec<String>) {
         }
         push(&mut part, out);
         parts += out.len() - start;
-        if parts != 1 || out.last() != Some(&whole) {
+        if whole.chars().count() >= 2 && (parts != 1 || out.last() != Some(&whole)) {
             out.push(whole);
         }
     }
@@ -494,7 +505,11 @@ fn site_name(doc: &Html) -> Option<String> {
 }
 
 fn usable_site_name(name: &str) -> Option<String> {
-    let name = name.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    let name = name
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
     let n = name.chars().count();
     (3..=60).contains(&n).then_some(name)
 }
@@ -597,7 +612,11 @@ impl Segmenter {
         };
         let run = &mut frame.run;
         let start = run.text.len();
-        let prev_ends_word = run.text.chars().next_back().is_some_and(crate::tokens::is_word_char);
+        let prev_ends_word = run
+            .text
+            .chars()
+            .next_back()
+            .is_some_and(crate::tokens::is_word_char);
         for c in t.chars() {
             if c.is_whitespace() {
                 run.pending_space = true;
@@ -612,7 +631,10 @@ impl Segmenter {
         // Words added by this node; a word glued to the previous node's last word counts once.
         let appended = &run.text[start..];
         let glued = prev_ends_word
-            && appended.chars().next().is_some_and(crate::tokens::is_word_char);
+            && appended
+                .chars()
+                .next()
+                .is_some_and(crate::tokens::is_word_char);
         let added = (crate::tokens::count_words(appended) - usize::from(glued)) as u32;
         if inline.link > 0 {
             run.link_words += added;
@@ -949,7 +971,15 @@ mod tests {
         split_name_tokens("articleBody__text nav-main x", &mut out);
         assert_eq!(
             out,
-            vec!["article", "body", "text", "articlebody__text", "nav", "main", "nav-main"]
+            vec![
+                "article",
+                "body",
+                "text",
+                "articlebody__text",
+                "nav",
+                "main",
+                "nav-main"
+            ]
         );
     }
 

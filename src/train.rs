@@ -47,7 +47,7 @@ impl Default for TrainParams {
             vocab_size: 300,
             min_token_groups: 8,
             seed: 42,
-            labelled_weight: 10,
+            labelled_weight: 30,
         }
     }
 }
