@@ -31,9 +31,6 @@ pub enum Error {
     /// The bytes do not look like text at all.
     #[error("not HTML: {0}")]
     NotHtml(String),
-    /// The page parsed but yields no text block to classify.
-    #[error("no text blocks: the page has no visible text")]
-    NoBlocks,
     /// The model file is not valid model JSON.
     #[error("model file is not a valid boilerclass model: {0}")]
     ModelParse(#[from] serde_json::Error),
