@@ -10,13 +10,23 @@ use rayon::prelude::*;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-/// Ceilings on what one page may cost.
-#[derive(Debug, Clone, Copy)]
+/// Ceilings on what one page may cost; a page over any of them is refused with
+/// [`Error::LimitExceeded`] naming it, never half-processed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Largest input accepted, in bytes, before decompression.
     pub max_input_bytes: u64,
     /// Largest decompressed size of gzip input; more is refused, not inflated.
     pub max_decompressed_bytes: u64,
+    /// Deepest element nesting, estimated from the markup before parsing (the HTML parser's
+    /// cost grows with the square of the depth).
+    pub max_depth: u64,
+    /// Most tags in the markup.
+    pub max_elements: u64,
+    /// Most text blocks in a page.
+    pub max_blocks: u64,
+    /// Most characters in one block.
+    pub max_block_chars: u64,
 }
 
 impl Default for Limits {
@@ -24,8 +34,153 @@ impl Default for Limits {
         Limits {
             max_input_bytes: 64 << 20,
             max_decompressed_bytes: 256 << 20,
+            max_depth: 10_000,
+            max_elements: 2_000_000,
+            max_blocks: 200_000,
+            max_block_chars: 10_000_000,
         }
     }
+}
+
+fn over(what: &'static str, found: u64, limit: u64) -> Result<()> {
+    if found > limit {
+        Err(Error::LimitExceeded { what, found, limit })
+    } else {
+        Ok(())
+    }
+}
+
+/// Elements with no end tag, or whose end tag is implied by what follows: they do not
+/// deepen the parser's stack of open elements.
+fn is_void_or_implied(name: &[u8]) -> bool {
+    matches!(
+        name,
+        b"area"
+            | b"base"
+            | b"br"
+            | b"col"
+            | b"embed"
+            | b"hr"
+            | b"img"
+            | b"input"
+            | b"link"
+            | b"meta"
+            | b"param"
+            | b"source"
+            | b"track"
+            | b"wbr"
+            | b"p"
+            | b"li"
+            | b"dt"
+            | b"dd"
+            | b"tr"
+            | b"td"
+            | b"th"
+            | b"option"
+            | b"optgroup"
+            | b"thead"
+            | b"tbody"
+            | b"tfoot"
+            | b"colgroup"
+            | b"rt"
+            | b"rp"
+            | b"html"
+            | b"head"
+            | b"body"
+            | b"frame"
+            | b"keygen"
+    )
+}
+
+/// Elements whose content is raw text: tags inside them are not markup.
+fn is_raw_text(name: &[u8]) -> bool {
+    matches!(
+        name,
+        b"script"
+            | b"style"
+            | b"textarea"
+            | b"title"
+            | b"xmp"
+            | b"noembed"
+            | b"noframes"
+            | b"noscript"
+            | b"plaintext"
+    )
+}
+
+fn find_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle))
+}
+
+/// Counts the tags of `markup` and estimates its deepest nesting in one pass over the bytes,
+/// without parsing: (elements, depth).
+pub fn scan_markup(markup: &str) -> (u64, u64) {
+    let b = markup.as_bytes();
+    let (mut elements, mut depth, mut max_depth) = (0u64, 0u64, 0u64);
+    let mut i = 0;
+    while let Some(off) = b[i..].iter().position(|&c| c == b'<') {
+        i += off + 1;
+        if b[i..].starts_with(b"!--") {
+            i = find_ci(&b[i..], b"-->").map_or(b.len(), |e| i + e + 3);
+            continue;
+        }
+        let closing = b.get(i) == Some(&b'/');
+        let start = if closing { i + 1 } else { i };
+        let len = b[start..]
+            .iter()
+            .position(|c| !(c.is_ascii_alphanumeric() || *c == b'-' || *c == b'!'))
+            .unwrap_or(b.len() - start);
+        if len == 0 || !b[start].is_ascii_alphabetic() && b[start] != b'!' {
+            continue;
+        }
+        let name = b[start..start + len].to_ascii_lowercase();
+        let end = b[start..]
+            .iter()
+            .position(|&c| c == b'>')
+            .map_or(b.len(), |e| start + e);
+        i = end.min(b.len());
+        if name[0] == b'!' {
+            continue;
+        }
+        if closing {
+            if !is_void_or_implied(&name) && !is_raw_text(&name) {
+                depth = depth.saturating_sub(1);
+            }
+            continue;
+        }
+        elements += 1;
+        let self_closing = end > 0 && b.get(end - 1) == Some(&b'/');
+        if is_raw_text(&name) {
+            let mut close = b"</".to_vec();
+            close.extend_from_slice(&name);
+            i = find_ci(&b[i..], &close).map_or(b.len(), |e| i + e);
+        } else if !self_closing && !is_void_or_implied(&name) {
+            depth += 1;
+            max_depth = max_depth.max(depth);
+        }
+    }
+    (elements, max_depth)
+}
+
+/// Checks the markup against the limits, parses it and segments it, then checks the blocks.
+pub fn parse_page(markup: &str, limits: &Limits) -> Result<(scraper::Html, Page)> {
+    let (elements, depth) = scan_markup(markup);
+    over("number of elements", elements, limits.max_elements)?;
+    over("estimated nesting depth", depth, limits.max_depth)?;
+    let (doc, page) = segment::segment_html(markup);
+    over(
+        "number of text blocks",
+        page.blocks.len() as u64,
+        limits.max_blocks,
+    )?;
+    let longest = page.blocks.iter().map(|b| u64::from(b.chars)).max();
+    over(
+        "length of a text block in characters",
+        longest.unwrap_or(0),
+        limits.max_block_chars,
+    )?;
+    Ok((doc, page))
 }
 
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
@@ -35,12 +190,11 @@ pub fn unpack(bytes: Vec<u8>, limits: &Limits) -> Result<Vec<u8>> {
     if bytes.is_empty() {
         return Err(Error::EmptyInput);
     }
-    if bytes.len() as u64 > limits.max_input_bytes {
-        return Err(Error::InputTooLarge {
-            bytes: bytes.len() as u64,
-            limit: limits.max_input_bytes,
-        });
-    }
+    over(
+        "input size in bytes",
+        bytes.len() as u64,
+        limits.max_input_bytes,
+    )?;
     if !bytes.starts_with(&GZIP_MAGIC) {
         return Ok(bytes);
     }
@@ -50,12 +204,11 @@ pub fn unpack(bytes: Vec<u8>, limits: &Limits) -> Result<Vec<u8>> {
         .take(limits.max_decompressed_bytes + 1)
         .read_to_end(&mut out)
         .map_err(Error::Gzip)?;
-    if out.len() as u64 > limits.max_decompressed_bytes {
-        return Err(Error::InputTooLarge {
-            bytes: out.len() as u64,
-            limit: limits.max_decompressed_bytes,
-        });
-    }
+    over(
+        "decompressed size in bytes",
+        out.len() as u64,
+        limits.max_decompressed_bytes,
+    )?;
     if out.is_empty() {
         return Err(Error::EmptyInput);
     }
@@ -65,12 +218,7 @@ pub fn unpack(bytes: Vec<u8>, limits: &Limits) -> Result<Vec<u8>> {
 /// Reads a page file, refusing it before reading when it exceeds the limit.
 pub fn read_file(path: &Path, limits: &Limits) -> Result<Vec<u8>> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-    if meta.len() > limits.max_input_bytes {
-        return Err(Error::InputTooLarge {
-            bytes: meta.len(),
-            limit: limits.max_input_bytes,
-        });
-    }
+    over("input size in bytes", meta.len(), limits.max_input_bytes)?;
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     unpack(bytes, limits)
 }
@@ -152,13 +300,15 @@ pub fn decode_with_hint(bytes: &[u8], transport: Option<&str>) -> Result<Decoded
             encoding_rs::UTF_8
         }
         Some(enc) => enc,
-        None if utf8_ok => encoding_rs::UTF_8,
-        None => {
+        None => utf16_without_bom(bytes).unwrap_or_else(|| {
+            if utf8_ok {
+                return encoding_rs::UTF_8;
+            }
             let mut detector =
                 chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
             detector.feed(bytes, true);
             detector.guess(None, chardetng::Utf8Detection::Allow)
-        }
+        }),
     };
     let (text, _, _) = encoding.decode(bytes);
     check_text(&text)?;
@@ -166,6 +316,32 @@ pub fn decode_with_hint(bytes: &[u8], transport: Option<&str>) -> Result<Decoded
         text: text.into_owned(),
         encoding,
     })
+}
+
+/// UTF-16 without a byte order mark, recognised by its zero bytes: markup is mostly ASCII,
+/// so every other byte of the first kilobyte is zero. Browsers do not sniff this; pipelines
+/// meet it in files saved by Windows tools.
+fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
+    let head = &bytes[..bytes.len().min(1024) & !1];
+    if head.len() < 16 {
+        return None;
+    }
+    let pairs = head.len() / 2;
+    let zeros_at = |parity: usize| {
+        head.iter()
+            .skip(parity)
+            .step_by(2)
+            .filter(|&&b| b == 0)
+            .count()
+    };
+    let (even, odd) = (zeros_at(0), zeros_at(1));
+    if odd * 10 >= pairs * 7 && even * 10 < pairs {
+        Some(encoding_rs::UTF_16LE)
+    } else if even * 10 >= pairs * 7 && odd * 10 < pairs {
+        Some(encoding_rs::UTF_16BE)
+    } else {
+        None
+    }
 }
 
 /// Refuses binary data: a page whose start is mostly control characters is not HTML.
@@ -231,7 +407,13 @@ pub struct GoldCorpus {
     pub samples: Vec<Sample>,
     /// Pages left out, each with the reason (e.g. a ground truth without main text).
     pub skipped: Vec<String>,
+    /// Pages kept that look wrong, e.g. a gold text that hardly aligns with its page.
+    pub warnings: Vec<String>,
 }
+
+/// Below this share of gold words found in the page, the gold text probably belongs to
+/// another page (or the page failed to load); its labels would teach the model nonsense.
+const MIN_ALIGNED_SHARE: f64 = 0.2;
 
 /// Loads a gold corpus: the WCXB layout (`html/<id>.html.gz` + `ground-truth/<id>.json`) or
 /// a plain folder of `<id>.html[.gz]` files beside `<id>.txt` gold texts.
@@ -251,9 +433,10 @@ pub fn load_gold(dir: &Path) -> Result<GoldCorpus> {
     let samples = raws
         .into_par_iter()
         .map(|raw| {
-            let bytes = read_file(&raw.html_path, &Limits::default())?;
+            let limits = Limits::default();
+            let bytes = read_file(&raw.html_path, &limits)?;
             let decoded = decode(&bytes)?;
-            let (_, page) = segment::segment_html(&decoded.text);
+            let (_, page) = parse_page(&decoded.text, &limits)?;
             let alignment = label::align(&page, &raw.gold_text);
             Ok(Sample {
                 labels: alignment.labels(&page),
@@ -269,7 +452,24 @@ pub fn load_gold(dir: &Path) -> Result<GoldCorpus> {
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    Ok(GoldCorpus { samples, skipped })
+    let warnings = samples
+        .iter()
+        .filter_map(|s| {
+            let aligned: u32 = s.matched.iter().sum();
+            let low = f64::from(aligned) < MIN_ALIGNED_SHARE * f64::from(s.gold_words);
+            (s.gold_words >= 20 && low).then(|| {
+                format!(
+                    "{}: only {aligned} of the {} gold words align with the page; is the gold text for this page?",
+                    s.id, s.gold_words
+                )
+            })
+        })
+        .collect();
+    Ok(GoldCorpus {
+        samples,
+        skipped,
+        warnings,
+    })
 }
 
 fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>> {
@@ -411,9 +611,10 @@ pub fn load_labelled(dir: &Path) -> Result<Vec<Sample>> {
     paths
         .into_par_iter()
         .map(|path| {
-            let bytes = read_file(&path, &Limits::default())?;
+            let limits = Limits::default();
+            let bytes = read_file(&path, &limits)?;
             let decoded = decode(&bytes)?;
-            let (_, page) = segment::segment_html(&decoded.text);
+            let (_, page) = parse_page(&decoded.text, &limits)?;
             let labels: Vec<bool> = (0..page.blocks.len()).map(|i| page.hand_label(i)).collect();
             if !labels.iter().any(|&l| l) {
                 return Err(Error::Corpus(format!(
@@ -471,6 +672,16 @@ mod tests {
             utf16.extend(u.to_le_bytes());
         }
         assert_eq!(decode(&utf16).unwrap().text, "<p>hi</p>");
+        let ascii: Vec<u8> = "<html><body><p>plain ascii page</p></body></html>"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        assert!(decode(&ascii).unwrap().text.contains("plain ascii"));
+        let text = "<html><body><p>Zürich, naïve café</p></body></html>";
+        let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert_eq!(decode(&le).unwrap().text, text);
+        assert_eq!(decode(&be).unwrap().text, text);
     }
 
     #[test]
@@ -483,12 +694,30 @@ mod tests {
         let small = Limits {
             max_input_bytes: 1 << 20,
             max_decompressed_bytes: 1 << 16,
+            ..Limits::default()
         };
         let packed = gz.finish().unwrap();
         assert!(matches!(
             unpack(packed, &small),
-            Err(Error::InputTooLarge { limit: 65536, .. })
+            Err(Error::LimitExceeded { limit: 65536, .. })
         ));
+    }
+
+    #[test]
+    fn scan_estimates_elements_and_depth() {
+        assert_eq!(scan_markup("<div><p>a<p>b<br></div>"), (4, 1));
+        assert_eq!(
+            scan_markup("<div><div><span>x</span></div><!-- <div><div> --></div>"),
+            (3, 3)
+        );
+        assert_eq!(
+            scan_markup("<script>if (a<b) { '<div><div>' }</script><div/>"),
+            (2, 0)
+        );
+        let deep = "<div>".repeat(50_000);
+        assert_eq!(scan_markup(&deep), (50_000, 50_000));
+        let err = parse_page(&deep, &Limits::default()).unwrap_err();
+        assert!(err.to_string().contains("nesting depth is 50000"), "{err}");
     }
 
     #[test]

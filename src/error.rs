@@ -17,11 +17,13 @@ pub enum Error {
     /// The page has no bytes at all.
     #[error("empty input: the page has no bytes")]
     EmptyInput,
-    /// The page is larger than the configured ceiling.
-    #[error("input too large: {bytes} bytes, the limit is {limit} bytes")]
-    InputTooLarge {
-        /// Size seen (for gzip: decompressed so far).
-        bytes: u64,
+    /// The page exceeds one of the configured ceilings (see `corpus::Limits`).
+    #[error("{what} is {found}, over the limit of {limit}")]
+    LimitExceeded {
+        /// What was measured, e.g. "input size in bytes" or "nesting depth".
+        what: &'static str,
+        /// What the page has (for gzip: decompressed so far).
+        found: u64,
         /// The limit in force.
         limit: u64,
     },

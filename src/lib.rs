@@ -1,5 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
+// Hostile input must never panic: no unwrap/expect outside tests.
+#![deny(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod clean;
 pub mod corpus;

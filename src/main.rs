@@ -1,6 +1,8 @@
 //! The `boilerclass` command: thin glue over the library. Per-page failures are reported
 //! and the run goes on (exit 2 at the end); anything else prints one error and exits 1.
 
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 use boilerclass::corpus::{self, Limits, Sample};
 use boilerclass::eval::{self, Report};
 use boilerclass::train::TrainParams;
@@ -10,6 +12,7 @@ use rayon::prelude::*;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 #[derive(Parser)]
 #[command(
@@ -64,6 +67,44 @@ struct CleanArgs {
     /// Worker threads (default: all cores).
     #[arg(long)]
     jobs: Option<usize>,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+/// Ceilings on what one page may cost; a page over one is refused with an error naming it.
+#[derive(clap::Args)]
+struct LimitArgs {
+    /// Refuse inputs larger than this many bytes.
+    #[arg(long, default_value_t = Limits::default().max_input_bytes)]
+    max_input_bytes: u64,
+    /// Refuse gzip input that inflates to more than this many bytes.
+    #[arg(long, default_value_t = Limits::default().max_decompressed_bytes)]
+    max_decompressed_bytes: u64,
+    /// Refuse pages nested deeper than this (estimated from the markup before parsing).
+    #[arg(long, default_value_t = Limits::default().max_depth)]
+    max_depth: u64,
+    /// Refuse pages with more tags than this.
+    #[arg(long, default_value_t = Limits::default().max_elements)]
+    max_elements: u64,
+    /// Refuse pages with more text blocks than this.
+    #[arg(long, default_value_t = Limits::default().max_blocks)]
+    max_blocks: u64,
+    /// Refuse pages with a text block longer than this many characters.
+    #[arg(long, default_value_t = Limits::default().max_block_chars)]
+    max_block_chars: u64,
+}
+
+impl LimitArgs {
+    fn limits(&self) -> Limits {
+        Limits {
+            max_input_bytes: self.max_input_bytes,
+            max_decompressed_bytes: self.max_decompressed_bytes,
+            max_depth: self.max_depth,
+            max_elements: self.max_elements,
+            max_blocks: self.max_blocks,
+            max_block_chars: self.max_block_chars,
+        }
+    }
 }
 
 #[derive(clap::Args)]
@@ -154,6 +195,8 @@ struct ExplainArgs {
     /// Features listed per block.
     #[arg(long, default_value_t = 4)]
     top: usize,
+    #[command(flatten)]
+    limits: LimitArgs,
 }
 
 fn parse_probability(s: &str) -> Result<f64, String> {
@@ -164,20 +207,34 @@ fn parse_probability(s: &str) -> Result<f64, String> {
     }
 }
 
-/// A failure that ends the run with exit code 1.
-struct Fatal(String);
+/// A failure that ends the run with exit code 1 (a closed output pipe ends it quietly).
+enum Fatal {
+    Message(String),
+    BrokenPipe,
+}
 
 impl From<Error> for Fatal {
     fn from(e: Error) -> Self {
-        Fatal(e.to_string())
+        Fatal::Message(e.to_string())
     }
 }
 
 impl From<io::Error> for Fatal {
     fn from(e: io::Error) -> Self {
-        Fatal(e.to_string())
+        if e.kind() == io::ErrorKind::BrokenPipe {
+            Fatal::BrokenPipe
+        } else {
+            Fatal::Message(e.to_string())
+        }
     }
 }
+
+fn fatal(msg: String) -> Fatal {
+    Fatal::Message(msg)
+}
+
+/// Set by SIGINT/SIGTERM: batch runs stop taking new pages, flush what is done and exit.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -200,8 +257,8 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
-        Err(Fatal(msg)) if msg.contains("Broken pipe") => ExitCode::SUCCESS,
-        Err(Fatal(msg)) => {
+        Err(Fatal::BrokenPipe) => ExitCode::SUCCESS,
+        Err(Fatal::Message(msg)) => {
             eprintln!("boilerclass: {msg}");
             ExitCode::from(1)
         }
@@ -210,7 +267,7 @@ fn main() -> ExitCode {
 
 fn load_model(path: Option<&Path>) -> Result<Model, Fatal> {
     match path {
-        Some(p) => Model::load(p).map_err(|e| Fatal(format!("--model {}: {e}", p.display()))),
+        Some(p) => Model::load(p).map_err(|e| fatal(format!("--model {}: {e}", p.display()))),
         None => Ok(Model::embedded()?),
     }
 }
@@ -263,22 +320,29 @@ fn source_name(path: &Path) -> String {
 
 fn clean(args: CleanArgs) -> Result<ExitCode, Fatal> {
     let model = load_model(args.model.as_deref())?;
-    let mut cleaner = Cleaner::new(model);
+    let limits = args.limits.limits();
+    let mut cleaner = Cleaner::new(model).with_limits(limits);
     if let Some(t) = args.threshold {
         cleaner = cleaner.with_threshold(t);
     }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.unwrap_or(0))
         .build()
-        .map_err(|e| Fatal(format!("--jobs: {e}")))?;
+        .map_err(|e| fatal(format!("--jobs: {e}")))?;
     let inputs = expand_inputs(&args.inputs);
     let many = inputs.len() > 1;
-    let limits = Limits::default();
+    // Without a handler the default action applies; a failure here only loses the flush.
+    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let mut failures = 0usize;
     // Chunks keep memory bounded while workers run ahead; output stays in input order.
-    for chunk in inputs.chunks(64) {
+    for chunk in inputs.chunks(16) {
+        if INTERRUPTED.load(Ordering::SeqCst) {
+            out.flush()?;
+            eprintln!("boilerclass: interrupted; every page finished so far was written");
+            return Ok(ExitCode::from(130));
+        }
         let rendered: Vec<(String, Result<String, String>)> = pool.install(|| {
             chunk
                 .par_iter()
@@ -350,7 +414,7 @@ fn load_samples(
     labelled: &[PathBuf],
 ) -> Result<(Vec<Sample>, Vec<String>), Fatal> {
     if gold.is_empty() && labelled.is_empty() {
-        return Err(Fatal(
+        return Err(fatal(
             "give at least one --gold or --labelled folder".into(),
         ));
     }
@@ -358,9 +422,12 @@ fn load_samples(
     let mut names = Vec::new();
     for dir in gold {
         let corpus =
-            corpus::load_gold(dir).map_err(|e| Fatal(format!("--gold {}: {e}", dir.display())))?;
+            corpus::load_gold(dir).map_err(|e| fatal(format!("--gold {}: {e}", dir.display())))?;
         for why in &corpus.skipped {
             eprintln!("boilerclass: skipped {why}");
+        }
+        for what in &corpus.warnings {
+            eprintln!("boilerclass: warning: {what}");
         }
         let s = corpus.samples;
         names.push(format!("gold:{} ({} pages)", dir.display(), s.len()));
@@ -368,7 +435,7 @@ fn load_samples(
     }
     for dir in labelled {
         let s = corpus::load_labelled(dir)
-            .map_err(|e| Fatal(format!("--labelled {}: {e}", dir.display())))?;
+            .map_err(|e| fatal(format!("--labelled {}: {e}", dir.display())))?;
         names.push(format!("labelled:{} ({} pages)", dir.display(), s.len()));
         samples.extend(s);
     }
@@ -460,12 +527,13 @@ fn print_report(out: &mut impl Write, r: &Report) -> io::Result<()> {
 
 fn explain(args: ExplainArgs) -> Result<(), Fatal> {
     let model = load_model(args.model.as_deref())?;
-    let bytes = read_input(&args.file, &Limits::default())
-        .map_err(|e| Fatal(format!("{}: {e}", args.file.display())))?;
-    let cleaner = Cleaner::new(model);
+    let limits = args.limits.limits();
+    let bytes = read_input(&args.file, &limits)
+        .map_err(|e| fatal(format!("{}: {e}", args.file.display())))?;
+    let cleaner = Cleaner::new(model).with_limits(limits);
     let cleaned = cleaner
         .clean_bytes(bytes)
-        .map_err(|e| Fatal(format!("{}: {e}", args.file.display())))?;
+        .map_err(|e| fatal(format!("{}: {e}", args.file.display())))?;
     let scores = cleaner.model().score(&cleaned.page);
     let mut out = io::BufWriter::new(io::stdout().lock());
     for (i, rec) in cleaned.blocks().iter().enumerate() {

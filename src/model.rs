@@ -23,7 +23,7 @@ pub struct TrainingInfo {
     pub data: Vec<String>,
     /// Pages trained on.
     pub pages: usize,
-    /// Blocks trained on.
+    /// Distinct blocks trained on (before labelled pages are repeated).
     pub blocks: usize,
     /// Of which content.
     pub content_blocks: usize,

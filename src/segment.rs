@@ -433,6 +433,13 @@ struct Frame {
     runs: u32,
     /// Counts of child containers by tag, for nth-of-type.
     child_tags: Vec<(LocalName, u32)>,
+    /// The open inline element that is a direct child of the container, if any.
+    open_top: Option<NodeId>,
+    /// Whether a block-level element opened inside `open_top`: it then spans several runs,
+    /// and its text nodes, not itself, belong to each run.
+    top_split: bool,
+    /// Text nodes seen inside `open_top` before it was split.
+    top_texts: Vec<NodeId>,
 }
 
 /// Inline state that nests: how many open links, controls, hidden elements enclose the text.
@@ -581,7 +588,7 @@ impl Segmenter {
                         if is_block_level(tag) {
                             self.close_container();
                         } else {
-                            self.close_inline(el);
+                            self.close_inline(node, el);
                         }
                     }
                 }
@@ -589,13 +596,29 @@ impl Segmenter {
         }
     }
 
+    /// Records which nodes make up the current run, so that HTML rendering can remove a
+    /// boilerplate run without touching its neighbours: direct children of the container,
+    /// or text nodes inside a direct child that also holds block-level elements.
     fn note_child(&mut self, node: NodeRef<'_, Node>, main_tree: bool) {
         if !main_tree {
             return;
         }
-        if let Some(frame) = self.frames.last_mut() {
-            if frame.node.is_some() && node.parent().map(|p| p.id()) == frame.node {
+        let Some(frame) = self.frames.last_mut() else {
+            return;
+        };
+        let direct = frame.node.is_some() && node.parent().map(|p| p.id()) == frame.node;
+        if direct {
+            frame.run.nodes.push(node.id());
+            if node.value().is_element() {
+                frame.open_top = Some(node.id());
+                frame.top_split = false;
+                frame.top_texts.clear();
+            }
+        } else if frame.open_top.is_some() && node.value().is_text() {
+            if frame.top_split {
                 frame.run.nodes.push(node.id());
+            } else {
+                frame.top_texts.push(node.id());
             }
         }
     }
@@ -718,9 +741,16 @@ impl Segmenter {
         }
     }
 
-    fn close_inline(&mut self, el: &scraper::node::Element) {
+    fn close_inline(&mut self, node: NodeRef<'_, Node>, el: &scraper::node::Element) {
         if self.frames.is_empty() {
             return;
+        }
+        if let Some(f) = self.frames.last_mut() {
+            if f.open_top == Some(node.id()) {
+                f.open_top = None;
+                f.top_split = false;
+                f.top_texts.clear();
+            }
         }
         let tag = el.name();
         if tag == "a" && el.attr("href").is_some() {
@@ -748,7 +778,14 @@ impl Segmenter {
         el: &scraper::node::Element,
         main_tree: bool,
     ) {
-        self.note_child(node, main_tree);
+        if let Some(f) = self.frames.last_mut() {
+            if let Some(top) = f.open_top.filter(|_| !f.top_split) {
+                // The open inline parent now spans runs: its text nodes stand for it.
+                f.run.nodes.retain(|&n| n != top);
+                f.run.nodes.append(&mut f.top_texts);
+                f.top_split = true;
+            }
+        }
         self.flush_run();
         let tag = LocalName::from(el.name());
         let (parent, parent_flags, parent_label, parent_kind, depth, nth) =
@@ -804,6 +841,9 @@ impl Segmenter {
             run: Run::default(),
             runs: 0,
             child_tags: Vec::new(),
+            open_top: None,
+            top_split: false,
+            top_texts: Vec::new(),
         });
     }
 

@@ -80,6 +80,21 @@ impl TrainParams {
     pub fn fit(&self, samples: &[&Sample], data: Vec<String>) -> Result<Model> {
         self.check()?;
         let pages = samples.len();
+        let blocks: usize = samples.iter().map(|s| s.page.blocks.len()).sum();
+        let content: usize = samples
+            .iter()
+            .map(|s| s.labels.iter().filter(|&&l| l).count())
+            .sum();
+        if blocks == 0 {
+            return Err(Error::Training(format!(
+                "no blocks to train on ({pages} pages, none with text)"
+            )));
+        }
+        if content == 0 || content == blocks {
+            return Err(Error::Training(format!(
+                "training needs both classes, got {content} content blocks of {blocks}"
+            )));
+        }
         let samples: Vec<&Sample> = samples
             .iter()
             .flat_map(|s| {
@@ -92,22 +107,6 @@ impl TrainParams {
             })
             .collect();
         let samples = &samples[..];
-        let blocks: usize = samples.iter().map(|s| s.page.blocks.len()).sum();
-        let content: usize = samples
-            .iter()
-            .map(|s| s.labels.iter().filter(|&&l| l).count())
-            .sum();
-        if blocks == 0 {
-            return Err(Error::Training(format!(
-                "no blocks to train on ({} pages, none with text)",
-                samples.len()
-            )));
-        }
-        if content == 0 || content == blocks {
-            return Err(Error::Training(format!(
-                "training needs both classes, got {content} content blocks of {blocks}"
-            )));
-        }
         let space = FeatureSpace::new(learn_vocab(samples, self.vocab_size, self.min_token_groups));
         let mut x = feature_matrix(&space, samples);
         let (mean, scale) = standardise(&mut x);
