@@ -212,7 +212,7 @@ impl Report {
 }
 
 /// Evaluates a model on samples.
-pub fn evaluate(model: &Model, threshold: f64, samples: &[Sample]) -> Report {
+pub fn evaluate(model: &Model, threshold: f64, samples: &[&Sample]) -> Report {
     let pages: Vec<PageScore> = samples
         .par_iter()
         .map(|s| {
@@ -294,11 +294,11 @@ pub fn cross_validate(params: &TrainParams, samples: &[Sample], k: usize) -> Res
                 .filter(|(_, &g)| g != f)
                 .map(|(s, _)| s)
                 .collect();
-            let test: Vec<Sample> = samples
+            let test: Vec<&Sample> = samples
                 .iter()
                 .zip(&folds)
                 .filter(|(_, &g)| g == f)
-                .map(|(s, _)| s.clone())
+                .map(|(s, _)| s)
                 .collect();
             let model = params.fit(&train, vec![format!("fold {} of {k}", f + 1)])?;
             Ok((

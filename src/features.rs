@@ -466,8 +466,11 @@ impl FeatureSpace {
             .iter()
             .map(|b| TextStats::new(b, page))
             .collect();
+        let tokens: Vec<(Vec<&str>, Vec<&str>)> = (0..page.blocks.len())
+            .map(|i| block_tokens(page, i))
+            .collect();
         let block_feats: Vec<BlockFeatures> = (0..page.blocks.len())
-            .map(|i| block_features(page, i, &stats[i]))
+            .map(|i| block_features(page, i, &stats[i], &tokens[i]))
             .collect();
         let ctx = PageContext::new(page, &stats);
         let nb = BlockFeatures::NAMES.len();
@@ -477,14 +480,14 @@ impl FeatureSpace {
             };
             block_feats[i].write(&mut row[..nb]);
             context_features(page, &ctx, &block_feats, i).write(&mut row[nb..]);
-            let (own, ancestors) = block_tokens(page, i);
+            let (own, ancestors) = &tokens[i];
             for t in own {
-                if let Some(&c) = self.own_index.get(t) {
+                if let Some(&c) = self.own_index.get(*t) {
                     row[c] = 1.0;
                 }
             }
             for t in ancestors {
-                if let Some(&c) = self.ancestor_index.get(t) {
+                if let Some(&c) = self.ancestor_index.get(*t) {
                     row[c] = 1.0;
                 }
             }
@@ -611,15 +614,19 @@ impl TextStats {
 }
 
 /// The hand-written features of one block.
-fn block_features(page: &Page, i: usize, t: &TextStats) -> BlockFeatures {
+fn block_features(
+    page: &Page,
+    i: usize,
+    t: &TextStats,
+    (own, ancestors): &(Vec<&str>, Vec<&str>),
+) -> BlockFeatures {
     let b = &page.blocks[i];
     let c = &page.containers[b.container];
     let words = f64::from(b.words);
     let last = b.text.chars().next_back().unwrap_or(' ');
     let cue = |c: Cue| ln1(f64::from(t.cues[c as usize]));
-    let (own, ancestors) = block_tokens(page, i);
-    let s = hints(&own);
-    let a = hints(&ancestors);
+    let s = hints(own);
+    let a = hints(ancestors);
     let flag = |f: u32| if c.flags & f != 0 { 1.0 } else { 0.0 };
     let tag = &*c.tag;
     let is = |names: &[&str]| if names.contains(&tag) { 1.0 } else { 0.0 };

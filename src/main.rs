@@ -471,7 +471,8 @@ fn evaluate(args: EvalArgs) -> Result<(), Fatal> {
     } else {
         let model = load_model(args.model.as_deref())?;
         let t = args.threshold.unwrap_or(model.threshold());
-        eval::evaluate(&model, t, &samples)
+        let refs: Vec<&Sample> = samples.iter().collect();
+        eval::evaluate(&model, t, &refs)
     };
     let mut out = io::stdout().lock();
     if args.json {
