@@ -3,7 +3,7 @@
 
 use crate::corpus::{self, Limits};
 use crate::error::Result;
-use crate::model::Model;
+use crate::model::{Model, Scores};
 use crate::segment::{self, Page};
 use ego_tree::NodeId;
 use html5ever::serialize::{serialize, SerializeOpts, TraversalScope};
@@ -89,25 +89,37 @@ impl Cleaner {
 
     /// Cleans raw page bytes: gzip is inflated, the encoding detected.
     pub fn clean_bytes(&self, bytes: Vec<u8>) -> Result<Cleaned> {
+        self.clean_bytes_scored(bytes).map(|(cleaned, _)| cleaned)
+    }
+
+    /// Like [`Cleaner::clean_bytes`], also returning the feature matrices behind the
+    /// probabilities, for explanations without classifying the page twice.
+    pub fn clean_bytes_scored(&self, bytes: Vec<u8>) -> Result<(Cleaned, Scores)> {
         let bytes = corpus::unpack(bytes, &self.limits)?;
         let decoded = corpus::decode(&bytes)?;
-        let mut cleaned = self.clean_str(&decoded.text)?;
+        let (mut cleaned, scores) = self.classify(&decoded.text)?;
         cleaned.encoding = decoded.encoding.name();
-        Ok(cleaned)
+        Ok((cleaned, scores))
     }
 
     /// Cleans a page given as text; fails only when the page exceeds a limit.
     pub fn clean_str(&self, html: &str) -> Result<Cleaned> {
+        self.classify(html).map(|(cleaned, _)| cleaned)
+    }
+
+    fn classify(&self, html: &str) -> Result<(Cleaned, Scores)> {
         let (doc, page) = corpus::parse_page(html, &self.limits)?;
-        let probabilities = self.model.predict(&page);
+        let scores = self.model.score(&page);
+        let probabilities = scores.probabilities.clone();
         let keep = probabilities.iter().map(|&p| p >= self.threshold).collect();
-        Ok(Cleaned {
+        let cleaned = Cleaned {
             doc,
             page,
             probabilities,
             keep,
             encoding: "UTF-8",
-        })
+        };
+        Ok((cleaned, scores))
     }
 }
 

@@ -532,10 +532,9 @@ fn explain(args: ExplainArgs) -> Result<(), Fatal> {
     let bytes = read_input(&args.file, &limits)
         .map_err(|e| fatal(format!("{}: {e}", args.file.display())))?;
     let cleaner = Cleaner::new(model).with_limits(limits);
-    let cleaned = cleaner
-        .clean_bytes(bytes)
+    let (cleaned, scores) = cleaner
+        .clean_bytes_scored(bytes)
         .map_err(|e| fatal(format!("{}: {e}", args.file.display())))?;
-    let scores = cleaner.model().score(&cleaned.page);
     let mut out = io::BufWriter::new(io::stdout().lock());
     for (i, rec) in cleaned.blocks().iter().enumerate() {
         let text: String = rec.text.chars().take(70).collect();
