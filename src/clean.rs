@@ -96,7 +96,7 @@ impl Cleaner {
     /// probabilities, for explanations without classifying the page twice.
     pub fn clean_bytes_scored(&self, bytes: Vec<u8>) -> Result<(Cleaned, Scores)> {
         let bytes = corpus::unpack(bytes, &self.limits)?;
-        let decoded = corpus::decode(&bytes)?;
+        let decoded = corpus::decode_owned(bytes)?;
         let (mut cleaned, scores) = self.classify(&decoded.text)?;
         cleaned.encoding = decoded.encoding.name();
         Ok((cleaned, scores))

@@ -108,9 +108,18 @@ fn is_raw_text(name: &[u8]) -> bool {
     )
 }
 
-fn find_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len())
-        .position(|w| w.eq_ignore_ascii_case(needle))
+/// Position of the first `</name` in `hay`, the name matched case-insensitively.
+fn find_close_tag(hay: &[u8], name: &[u8]) -> Option<usize> {
+    let mut at = 0;
+    while let Some(p) = memchr::memmem::find(&hay[at..], b"</") {
+        let start = at + p;
+        let rest = &hay[start + 2..];
+        if rest.len() >= name.len() && rest[..name.len()].eq_ignore_ascii_case(name) {
+            return Some(start);
+        }
+        at = start + 2;
+    }
+    None
 }
 
 /// Counts the tags of `markup` and estimates its deepest nesting in one pass over the bytes,
@@ -119,10 +128,10 @@ pub fn scan_markup(markup: &str) -> (u64, u64) {
     let b = markup.as_bytes();
     let (mut elements, mut depth, mut max_depth) = (0u64, 0u64, 0u64);
     let mut i = 0;
-    while let Some(off) = b[i..].iter().position(|&c| c == b'<') {
+    while let Some(off) = memchr::memchr(b'<', &b[i..]) {
         i += off + 1;
         if b[i..].starts_with(b"!--") {
-            i = find_ci(&b[i..], b"-->").map_or(b.len(), |e| i + e + 3);
+            i = memchr::memmem::find(&b[i..], b"-->").map_or(b.len(), |e| i + e + 3);
             continue;
         }
         let closing = b.get(i) == Some(&b'/');
@@ -134,28 +143,31 @@ pub fn scan_markup(markup: &str) -> (u64, u64) {
         if len == 0 || !b[start].is_ascii_alphabetic() && b[start] != b'!' {
             continue;
         }
-        let name = b[start..start + len].to_ascii_lowercase();
-        let end = b[start..]
-            .iter()
-            .position(|&c| c == b'>')
-            .map_or(b.len(), |e| start + e);
+        // Names longer than any listed below need no lowercasing: they are plain elements.
+        let mut buf = [0u8; 16];
+        let name: &[u8] = if len <= buf.len() {
+            buf[..len].copy_from_slice(&b[start..start + len]);
+            buf[..len].make_ascii_lowercase();
+            &buf[..len]
+        } else {
+            b"x-long-name"
+        };
+        let end = memchr::memchr(b'>', &b[start..]).map_or(b.len(), |e| start + e);
         i = end.min(b.len());
-        if name[0] == b'!' {
+        if b[start] == b'!' {
             continue;
         }
         if closing {
-            if !is_void_or_implied(&name) && !is_raw_text(&name) {
+            if !is_void_or_implied(name) && !is_raw_text(name) {
                 depth = depth.saturating_sub(1);
             }
             continue;
         }
         elements += 1;
         let self_closing = end > 0 && b.get(end - 1) == Some(&b'/');
-        if is_raw_text(&name) {
-            let mut close = b"</".to_vec();
-            close.extend_from_slice(&name);
-            i = find_ci(&b[i..], &close).map_or(b.len(), |e| i + e);
-        } else if !self_closing && !is_void_or_implied(&name) {
+        if is_raw_text(name) {
+            i = find_close_tag(&b[i..], name).map_or(b.len(), |e| i + e);
+        } else if !self_closing && !is_void_or_implied(name) {
             depth += 1;
             max_depth = max_depth.max(depth);
         }
@@ -287,21 +299,56 @@ pub fn decode_with_hint(bytes: &[u8], transport: Option<&str>) -> Result<Decoded
     if bytes.is_empty() {
         return Err(Error::EmptyInput);
     }
-    let declared = match Encoding::for_bom(bytes) {
-        Some((enc, _)) => Some(enc),
-        None => transport
-            .and_then(|l| Encoding::for_label(l.trim().as_bytes()))
-            .or_else(|| meta_charset(bytes)),
-    };
-    let utf8_ok = std::str::from_utf8(bytes).is_ok();
-    let encoding = match declared {
-        Some(enc) if Encoding::for_bom(bytes).is_some() => enc,
-        Some(enc) if enc != encoding_rs::UTF_8 && utf8_ok && !bytes.is_ascii() => {
-            encoding_rs::UTF_8
+    let utf8 = std::str::from_utf8(bytes).ok();
+    let encoding = choose_encoding(bytes, transport, utf8.is_some());
+    let text = match utf8 {
+        Some(text) if encoding == encoding_rs::UTF_8 && Encoding::for_bom(bytes).is_none() => {
+            text.to_owned()
         }
+        _ => encoding.decode(bytes).0.into_owned(),
+    };
+    check_text(&text)?;
+    Ok(Decoded { text, encoding })
+}
+
+/// Like [`decode`], taking the bytes: a page in UTF-8 (most of them) becomes its text
+/// without being copied.
+pub fn decode_owned(bytes: Vec<u8>) -> Result<Decoded> {
+    if bytes.is_empty() {
+        return Err(Error::EmptyInput);
+    }
+    let (text, encoding) = match String::from_utf8(bytes) {
+        Ok(text) => {
+            let encoding = choose_encoding(text.as_bytes(), None, true);
+            if encoding == encoding_rs::UTF_8 && Encoding::for_bom(text.as_bytes()).is_none() {
+                (text, encoding)
+            } else {
+                (encoding.decode(text.as_bytes()).0.into_owned(), encoding)
+            }
+        }
+        Err(e) => {
+            let bytes = e.into_bytes();
+            let encoding = choose_encoding(&bytes, None, false);
+            (encoding.decode(&bytes).0.into_owned(), encoding)
+        }
+    };
+    check_text(&text)?;
+    Ok(Decoded { text, encoding })
+}
+
+/// The encoding to decode `bytes` with; `utf8` tells whether they are valid UTF-8.
+fn choose_encoding(bytes: &[u8], transport: Option<&str>, utf8: bool) -> &'static Encoding {
+    if let Some((enc, _)) = Encoding::for_bom(bytes) {
+        return enc;
+    }
+    let declared = transport
+        .and_then(|l| Encoding::for_label(l.trim().as_bytes()))
+        .or_else(|| meta_charset(bytes));
+    match declared {
+        Some(enc) if enc != encoding_rs::UTF_8 && utf8 && !bytes.is_ascii() => encoding_rs::UTF_8,
         Some(enc) => enc,
         None => utf16_without_bom(bytes).unwrap_or_else(|| {
-            if utf8_ok {
+            if utf8 {
                 return encoding_rs::UTF_8;
             }
             let mut detector =
@@ -309,13 +356,7 @@ pub fn decode_with_hint(bytes: &[u8], transport: Option<&str>) -> Result<Decoded
             detector.feed(bytes, true);
             detector.guess(None, chardetng::Utf8Detection::Allow)
         }),
-    };
-    let (text, _, _) = encoding.decode(bytes);
-    check_text(&text)?;
-    Ok(Decoded {
-        text: text.into_owned(),
-        encoding,
-    })
+    }
 }
 
 /// UTF-16 without a byte order mark, recognised by its zero bytes: markup is mostly ASCII,
@@ -346,16 +387,16 @@ fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
 
 /// Refuses binary data: a page whose start is mostly control characters is not HTML.
 fn check_text(text: &str) -> Result<()> {
-    let sample: Vec<char> = text.chars().take(8192).collect();
-    let control = sample
-        .iter()
-        .filter(|&&c| (c < ' ' && !matches!(c, '\t' | '\n' | '\r' | '\x0c')) || c == '\u{fffd}')
-        .count();
-    if !sample.is_empty() && control * 10 > sample.len() {
+    let (mut seen, mut control) = (0usize, 0usize);
+    for c in text.chars().take(8192) {
+        seen += 1;
+        if (c < ' ' && !matches!(c, '\t' | '\n' | '\r' | '\x0c')) || c == '\u{fffd}' {
+            control += 1;
+        }
+    }
+    if seen > 0 && control * 10 > seen {
         return Err(Error::NotHtml(format!(
-            "binary data ({} of the first {} characters are control or undecodable characters)",
-            control,
-            sample.len()
+            "binary data ({control} of the first {seen} characters are control or undecodable characters)"
         )));
     }
     Ok(())

@@ -7,9 +7,9 @@
 //! meaning: the structs below are the single place where a feature is defined.
 
 use crate::lexicon::{self, ClassHint, Cue, CLASS_HINTS};
-use crate::segment::{flags, Page};
+use crate::segment::{flags, Page, Tokens};
 use ndarray::Array2;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// Ancestors further up than this are not read for tokens (bounded cost on deep pages).
 const MAX_ANCESTRY: usize = 24;
@@ -392,13 +392,9 @@ pub fn block_tokens(page: &Page, block: usize) -> (Vec<&str>, Vec<&str>) {
         .tokens
         .iter()
         .chain(b.inline_tokens.iter())
-        .map(String::as_str)
         .collect();
-    let mut ancestors: Vec<&str> = page
-        .ancestry(b.container)
-        .skip(1)
-        .take(MAX_ANCESTRY)
-        .flat_map(|c| c.tokens.iter().map(String::as_str))
+    let mut ancestors: Vec<&str> = ancestors_of(page, b.container)
+        .flat_map(|c| page.containers[c].tokens.iter())
         .collect();
     own.sort_unstable();
     own.dedup();
@@ -411,28 +407,34 @@ pub fn block_tokens(page: &Page, block: usize) -> (Vec<&str>, Vec<&str>) {
 #[derive(Debug, Clone)]
 pub struct FeatureSpace {
     vocab: Vec<String>,
-    own_index: HashMap<String, usize>,
-    ancestor_index: HashMap<String, usize>,
+    /// Everything a token means to the features, found with one lookup.
+    tokens: FxHashMap<String, TokenMeaning>,
+}
+
+/// What one class/id token means: its class hint, and its vocabulary columns.
+#[derive(Debug, Clone, Copy, Default)]
+struct TokenMeaning {
+    hint: u32,
+    own_col: Option<usize>,
+    ancestor_col: Option<usize>,
 }
 
 impl FeatureSpace {
     /// A space with the given vocabulary of `s:`/`a:` prefixed tokens.
     pub fn new(vocab: Vec<String>) -> Self {
-        let mut own_index = HashMap::new();
-        let mut ancestor_index = HashMap::new();
+        let mut tokens: FxHashMap<String, TokenMeaning> = FxHashMap::default();
+        for (word, hint) in lexicon::class_hint_words() {
+            tokens.entry(word.to_string()).or_default().hint = 1 << hint as u32;
+        }
         for (i, t) in vocab.iter().enumerate() {
-            let col = base_len() + i;
+            let col = Some(base_len() + i);
             if let Some(rest) = t.strip_prefix("s:") {
-                own_index.insert(rest.to_string(), col);
+                tokens.entry(rest.to_string()).or_default().own_col = col;
             } else if let Some(rest) = t.strip_prefix("a:") {
-                ancestor_index.insert(rest.to_string(), col);
+                tokens.entry(rest.to_string()).or_default().ancestor_col = col;
             }
         }
-        FeatureSpace {
-            vocab,
-            own_index,
-            ancestor_index,
-        }
+        FeatureSpace { vocab, tokens }
     }
 
     /// The token vocabulary (`s:NAME` / `a:NAME`).
@@ -460,40 +462,149 @@ impl FeatureSpace {
 
     /// The feature matrix of a page: one row per block.
     pub fn extract(&self, page: &Page) -> Array2<f64> {
+        let sparse = self.extract_sparse(page);
         let mut x = Array2::zeros((page.blocks.len(), self.len()));
-        let stats: Vec<TextStats> = page
-            .blocks
-            .iter()
-            .map(|b| TextStats::new(b, page))
-            .collect();
-        let tokens: Vec<(Vec<&str>, Vec<&str>)> = (0..page.blocks.len())
-            .map(|i| block_tokens(page, i))
-            .collect();
-        let block_feats: Vec<BlockFeatures> = (0..page.blocks.len())
-            .map(|i| block_features(page, i, &stats[i], &tokens[i]))
-            .collect();
-        let ctx = PageContext::new(page, &stats);
-        let nb = BlockFeatures::NAMES.len();
+        let nb = base_len();
         for (i, mut row) in x.rows_mut().into_iter().enumerate() {
             let Some(row) = row.as_slice_mut() else {
                 continue;
             };
-            block_feats[i].write(&mut row[..nb]);
-            context_features(page, &ctx, &block_feats, i).write(&mut row[nb..]);
-            let (own, ancestors) = &tokens[i];
-            for t in own {
-                if let Some(&c) = self.own_index.get(*t) {
-                    row[c] = 1.0;
-                }
-            }
-            for t in ancestors {
-                if let Some(&c) = self.ancestor_index.get(*t) {
-                    row[c] = 1.0;
-                }
+            row[..nb].copy_from_slice(sparse.base.row(i).as_slice().unwrap_or(&[]));
+            for &c in &sparse.token_columns[i] {
+                row[c] = 1.0;
             }
         }
         x
     }
+
+    /// The same features with the token columns kept sparse: most of a row's columns are
+    /// tokens, and nearly all of them are zero.
+    pub fn extract_sparse(&self, page: &Page) -> SparseFeatures {
+        // The lexicon runs once over the whole page's lowercased text rather than once per
+        // block: most blocks are a few words, and each search has a fixed cost.
+        let mut lower = String::new();
+        let mut spans = Vec::with_capacity(page.blocks.len());
+        for b in &page.blocks {
+            let start = lower.len();
+            if b.text.is_ascii() {
+                lower.push_str(&b.text);
+                lower[start..].make_ascii_lowercase();
+            } else {
+                lower.push_str(&b.text.to_lowercase());
+            }
+            spans.push(start..lower.len());
+            // No cue holds a newline, and block text has none: matches stay in their block.
+            lower.push('\n');
+        }
+        let cues = lexicon::cue_counts_in_spans(&lower, &spans);
+        let stats: Vec<TextStats> = page
+            .blocks
+            .iter()
+            .zip(&spans)
+            .zip(cues)
+            .map(|((b, span), cues)| TextStats::new(b, page, &lower[span.clone()], cues))
+            .collect();
+        // Tokens belong to containers, which many blocks share: look each up once.
+        let lookups: Vec<ContainerTokens> = page
+            .containers
+            .iter()
+            .map(|c| self.container_tokens(&c.tokens))
+            .collect();
+        let hints: Vec<(u32, u32)> = page
+            .blocks
+            .iter()
+            .map(|b| {
+                let own = b
+                    .inline_tokens
+                    .iter()
+                    .filter_map(|t| self.tokens.get(t))
+                    .fold(lookups[b.container].hints, |m, t| m | t.hint);
+                let ancestors =
+                    ancestors_of(page, b.container).fold(0, |m, c| m | lookups[c].hints);
+                (own, ancestors)
+            })
+            .collect();
+        let block_feats: Vec<BlockFeatures> = (0..page.blocks.len())
+            .map(|i| block_features(page, i, &stats[i], hints[i]))
+            .collect();
+        let ctx = PageContext::new(page, &stats);
+        let nb = BlockFeatures::NAMES.len();
+        let mut base = Array2::zeros((page.blocks.len(), base_len()));
+        let mut token_columns = Vec::with_capacity(page.blocks.len());
+        for (i, mut row) in base.rows_mut().into_iter().enumerate() {
+            if let Some(row) = row.as_slice_mut() {
+                block_feats[i].write(&mut row[..nb]);
+                context_features(page, &ctx, &block_feats, i).write(&mut row[nb..]);
+            }
+            let b = &page.blocks[i];
+            let mut cols = lookups[b.container].own_cols.clone();
+            cols.extend(
+                b.inline_tokens
+                    .iter()
+                    .filter_map(|t| self.tokens.get(t).and_then(|m| m.own_col)),
+            );
+            for a in ancestors_of(page, b.container) {
+                cols.extend_from_slice(&lookups[a].ancestor_cols);
+            }
+            // A token seen twice is one binary feature.
+            cols.sort_unstable();
+            cols.dedup();
+            token_columns.push(cols);
+        }
+        SparseFeatures {
+            base,
+            token_columns,
+        }
+    }
+
+    fn container_tokens(&self, tokens: &Tokens) -> ContainerTokens {
+        let mut out = ContainerTokens::default();
+        for m in tokens.iter().filter_map(|t| self.tokens.get(t)) {
+            out.hints |= m.hint;
+            out.own_cols.extend(m.own_col);
+            out.ancestor_cols.extend(m.ancestor_col);
+        }
+        out
+    }
+}
+
+/// A page's features with the binary token columns listed rather than stored.
+#[derive(Debug, Clone)]
+pub struct SparseFeatures {
+    /// The hand-written features, one row per block ([`base_names`] order).
+    pub base: Array2<f64>,
+    /// Per block, the columns (in [`FeatureSpace::names`] numbering) whose token is present.
+    pub token_columns: Vec<Vec<usize>>,
+}
+
+impl SparseFeatures {
+    /// One value of the full row: base columns first, then 0/1 token columns.
+    pub fn value(&self, row: usize, column: usize) -> f64 {
+        if column < self.base.ncols() {
+            self.base[[row, column]]
+        } else if self.token_columns[row].binary_search(&column).is_ok() {
+            1.0
+        } else {
+            0.0
+        }
+    }
+}
+
+/// What one container's tokens contribute: class hints as bits, and the vocabulary columns
+/// they set on blocks of its own and on blocks below it.
+#[derive(Default)]
+struct ContainerTokens {
+    hints: u32,
+    own_cols: Vec<usize>,
+    ancestor_cols: Vec<usize>,
+}
+
+/// The containers above `container` whose tokens count as a block's ancestors'.
+fn ancestors_of(page: &Page, container: usize) -> impl Iterator<Item = usize> + '_ {
+    std::iter::successors(page.containers[container].parent, |&c| {
+        page.containers[c].parent
+    })
+    .take(MAX_ANCESTRY)
 }
 
 fn ln1(x: f64) -> f64 {
@@ -509,6 +620,10 @@ fn ratio(a: f64, b: f64) -> f64 {
 }
 
 fn count_currency(text: &str) -> f64 {
+    // Every currency sign below is `$` or starts with byte 0xC2 or 0xE2: most blocks have none.
+    if !text.bytes().any(|b| matches!(b, b'$' | 0xC2 | 0xE2)) {
+        return 0.0;
+    }
     let chars: Vec<char> = text.chars().collect();
     let mut n = 0;
     for (i, &c) in chars.iter().enumerate() {
@@ -523,14 +638,9 @@ fn count_currency(text: &str) -> f64 {
     f64::from(n)
 }
 
-fn hints(tokens: &[&str]) -> [f64; CLASS_HINTS] {
-    let mut h = [0.0; CLASS_HINTS];
-    for t in tokens {
-        if let Some(hint) = lexicon::class_hint(t) {
-            h[hint as usize] = 1.0;
-        }
-    }
-    h
+/// Class hints as 0/1 values, from a bit set of [`ClassHint`]s.
+fn hints(mask: u32) -> [f64; CLASS_HINTS] {
+    std::array::from_fn(|h| f64::from((mask >> h) & 1))
 }
 
 /// What one pass over a block's text finds; shared by the block's own features and the
@@ -552,8 +662,13 @@ struct TextStats {
 }
 
 impl TextStats {
-    fn new(b: &crate::segment::Block, page: &Page) -> Self {
-        let lower = b.text.to_lowercase();
+    /// `lower` is the block's text lowercased, `cues` its lexicon hits.
+    fn new(
+        b: &crate::segment::Block,
+        page: &Page,
+        lower: &str,
+        cues: [u32; lexicon::CUES],
+    ) -> Self {
         let mut t = TextStats {
             word_chars: 0,
             stop: 0,
@@ -565,25 +680,25 @@ impl TextStats {
             upper: 0,
             sentence: 0,
             commas: 0,
-            cues: lexicon::cue_counts(&lower),
+            cues,
             appeal_hits: 0,
             mentions_site: page
                 .site_name
                 .as_deref()
                 .is_some_and(|name| lower.contains(name)),
         };
-        for w in crate::tokens::words(&b.text) {
-            t.word_chars += w.chars().count();
-            if w.chars().next().is_some_and(char::is_uppercase) {
-                t.capitalised += 1;
+        // One pass over the characters: word shape, word roles and character classes.
+        let mut word_start = None;
+        for (i, ch) in b.text.char_indices() {
+            if crate::tokens::is_word_char(ch) {
+                if word_start.is_none() {
+                    word_start = Some(i);
+                    t.capitalised += usize::from(ch.is_uppercase());
+                }
+                t.word_chars += 1;
+            } else if let Some(start) = word_start.take() {
+                t.add_word_roles(&b.text[start..i]);
             }
-        }
-        for w in crate::tokens::words(&lower) {
-            t.stop += usize::from(lexicon::is_stopword(w));
-            t.second += usize::from(lexicon::is_second_person(w));
-            t.first_plural += usize::from(lexicon::is_first_person_plural(w));
-        }
-        for ch in b.text.chars() {
             if ch.is_ascii_digit() {
                 t.digits += 1;
             } else if ch.is_alphabetic() {
@@ -596,6 +711,9 @@ impl TextStats {
             } else if matches!(ch, ',' | '，' | '、') {
                 t.commas += 1;
             }
+        }
+        if let Some(start) = word_start {
+            t.add_word_roles(&b.text[start..]);
         }
         t.appeal_hits = [
             Cue::Donation,
@@ -613,12 +731,22 @@ impl TextStats {
     }
 }
 
+impl TextStats {
+    /// Counts a word's roles (stopword, "you", "we").
+    fn add_word_roles(&mut self, word: &str) {
+        let roles = lexicon::word_roles(word);
+        self.stop += usize::from(roles & lexicon::STOPWORD != 0);
+        self.second += usize::from(roles & lexicon::SECOND_PERSON_WORD != 0);
+        self.first_plural += usize::from(roles & lexicon::FIRST_PERSON_PLURAL_WORD != 0);
+    }
+}
+
 /// The hand-written features of one block.
 fn block_features(
     page: &Page,
     i: usize,
     t: &TextStats,
-    (own, ancestors): &(Vec<&str>, Vec<&str>),
+    (own, ancestors): (u32, u32),
 ) -> BlockFeatures {
     let b = &page.blocks[i];
     let c = &page.containers[b.container];
@@ -794,7 +922,7 @@ impl PageContext {
                 h
             })
             .collect();
-        let mut counts: HashMap<u64, u32> = HashMap::new();
+        let mut counts: FxHashMap<u64, u32> = FxHashMap::default();
         for p in &paths {
             *counts.entry(*p).or_default() += 1;
         }

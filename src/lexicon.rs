@@ -3,7 +3,7 @@
 //! one precompiled Aho-Corasick automaton, never with regexes in the per-block path.
 
 use aho_corasick::{AhoCorasick, MatchKind};
-use std::collections::{HashMap, HashSet};
+use rustc_hash::FxHashMap;
 use std::sync::LazyLock;
 
 /// Phrase categories of the text lexicon.
@@ -532,6 +532,23 @@ pub fn cue_counts(lower: &str) -> [u32; CUES] {
     counts
 }
 
+/// [`cue_counts`] for each span of `lower`, in one search; spans are in order and no match
+/// crosses from one span into the next (the caller separates them with a newline).
+pub fn cue_counts_in_spans(lower: &str, spans: &[std::ops::Range<usize>]) -> Vec<[u32; CUES]> {
+    let lex = &*LEXICON;
+    let mut counts = vec![[0u32; CUES]; spans.len()];
+    let mut k = 0;
+    for m in lex.automaton.find_iter(lower) {
+        while k < spans.len() && m.start() >= spans[k].end {
+            k += 1;
+        }
+        if let Some(c) = counts.get_mut(k) {
+            c[lex.cue_of[m.pattern().as_usize()] as usize] += 1;
+        }
+    }
+    counts
+}
+
 const STOPWORDS: &[&str] = &[
     // English
     "the", "and", "of", "to", "a", "in", "is", "that", "it", "was", "for", "on", "are", "as",
@@ -571,27 +588,77 @@ const FIRST_PERSON_PLURAL: &[&str] = &[
     "wij", "ons", "onze",
 ];
 
-static FIRST_PERSON_PLURAL_SET: LazyLock<HashSet<&'static str>> =
-    LazyLock::new(|| FIRST_PERSON_PLURAL.iter().copied().collect());
+/// Role bit of [`word_roles`]: a common function word.
+pub const STOPWORD: u8 = 1;
+/// Role bit of [`word_roles`]: a second-person pronoun or possessive.
+pub const SECOND_PERSON_WORD: u8 = 2;
+/// Role bit of [`word_roles`]: a first-person plural pronoun or possessive.
+pub const FIRST_PERSON_PLURAL_WORD: u8 = 4;
+
+/// Role words keyed by their lowercased UTF-8 packed into a `u64`: every role word fits in
+/// eight bytes, and a number hashes and compares faster than a string on the per-word path.
+static WORD_ROLES: LazyLock<FxHashMap<u64, u8>> = LazyLock::new(|| {
+    let mut m = FxHashMap::default();
+    for (words, bit) in [
+        (STOPWORDS, STOPWORD),
+        (SECOND_PERSON, SECOND_PERSON_WORD),
+        (FIRST_PERSON_PLURAL, FIRST_PERSON_PLURAL_WORD),
+    ] {
+        for key in words.iter().filter_map(|w| packed_lower(w)) {
+            *m.entry(key).or_default() |= bit;
+        }
+    }
+    m
+});
+
+/// The lowercased UTF-8 of `word` packed into a `u64`, or `None` when it is longer than eight
+/// bytes (then it is no role word).
+fn packed_lower(word: &str) -> Option<u64> {
+    let mut buf = [0u8; 8];
+    if word.is_ascii() {
+        if word.len() > buf.len() {
+            return None;
+        }
+        buf[..word.len()].copy_from_slice(word.as_bytes());
+        buf.make_ascii_lowercase();
+        return Some(u64::from_le_bytes(buf));
+    }
+    // Lowercasing never shortens a word in characters: more than 8 of them cannot fit.
+    if word.chars().nth(buf.len()).is_some() {
+        return None;
+    }
+    let mut n = 0;
+    for lower in word.chars().flat_map(char::to_lowercase) {
+        let len = lower.len_utf8();
+        if n + len > buf.len() {
+            return None;
+        }
+        lower.encode_utf8(&mut buf[n..]);
+        n += len;
+    }
+    Some(u64::from_le_bytes(buf))
+}
+
+/// The roles of a word (any case) as role bits, in one lookup (the per-word hot path).
+pub fn word_roles(word: &str) -> u8 {
+    packed_lower(word)
+        .and_then(|key| WORD_ROLES.get(&key).copied())
+        .unwrap_or(0)
+}
 
 /// True for a first-person plural pronoun or possessive: appeals speak as "we" to "you".
 pub fn is_first_person_plural(lower_word: &str) -> bool {
-    FIRST_PERSON_PLURAL_SET.contains(lower_word)
+    word_roles(lower_word) & FIRST_PERSON_PLURAL_WORD != 0
 }
-
-static STOPWORD_SET: LazyLock<HashSet<&'static str>> =
-    LazyLock::new(|| STOPWORDS.iter().copied().collect());
-static SECOND_PERSON_SET: LazyLock<HashSet<&'static str>> =
-    LazyLock::new(|| SECOND_PERSON.iter().copied().collect());
 
 /// True for a common function word of one of the supported languages.
 pub fn is_stopword(lower_word: &str) -> bool {
-    STOPWORD_SET.contains(lower_word)
+    word_roles(lower_word) & STOPWORD != 0
 }
 
 /// True for a second-person pronoun or possessive.
 pub fn is_second_person(lower_word: &str) -> bool {
-    SECOND_PERSON_SET.contains(lower_word)
+    word_roles(lower_word) & SECOND_PERSON_WORD != 0
 }
 
 /// Class/id token categories that hint at a block's role.
@@ -791,8 +858,8 @@ const CLASS_WORDS: &[(ClassHint, &[&str])] = &[
     ),
 ];
 
-static CLASS_HINT_OF: LazyLock<HashMap<&'static str, ClassHint>> = LazyLock::new(|| {
-    let mut m = HashMap::new();
+static CLASS_HINT_OF: LazyLock<FxHashMap<&'static str, ClassHint>> = LazyLock::new(|| {
+    let mut m = FxHashMap::default();
     for (hint, words) in CLASS_WORDS {
         for w in *words {
             m.entry(*w).or_insert(*hint);
@@ -800,6 +867,12 @@ static CLASS_HINT_OF: LazyLock<HashMap<&'static str, ClassHint>> = LazyLock::new
     }
     m
 });
+
+/// Every class/id word with a hint, and its hint (the first listed wins, as in
+/// [`class_hint`]).
+pub fn class_hint_words() -> impl Iterator<Item = (&'static str, ClassHint)> {
+    CLASS_HINT_OF.iter().map(|(w, h)| (*w, *h))
+}
 
 /// The hint a class/id token gives, if any.
 pub fn class_hint(token: &str) -> Option<ClassHint> {

@@ -337,7 +337,7 @@ fn clean(args: CleanArgs) -> Result<ExitCode, Fatal> {
     let mut out = io::BufWriter::new(stdout.lock());
     let mut failures = 0usize;
     // Chunks keep memory bounded while workers run ahead; output stays in input order.
-    for chunk in inputs.chunks(16) {
+    for chunk in inputs.chunks(64) {
         if INTERRUPTED.load(Ordering::SeqCst) {
             out.flush()?;
             eprintln!("boilerclass: interrupted; every page finished so far was written");

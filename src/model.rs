@@ -4,9 +4,9 @@
 //! needed; loading checks that the file matches this build before anything is predicted.
 
 use crate::error::{Error, Result};
-use crate::features::{self, FeatureSpace, StackFeatures};
+use crate::features::{self, FeatureSpace, SparseFeatures, StackFeatures};
 use crate::segment::Page;
-use ndarray::Array2;
+use ndarray::{Array1, Array2};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -83,7 +83,7 @@ pub struct StackedPass {
 #[derive(Debug, Clone)]
 pub struct Scores {
     /// First-pass features, one row per block.
-    pub x: Array2<f64>,
+    pub x: SparseFeatures,
     /// Stacked-pass added features, one row per block.
     pub stack: Array2<f64>,
     /// Probability of content per block.
@@ -95,6 +95,27 @@ pub struct Scores {
 pub struct Model {
     file: ModelFile,
     space: FeatureSpace,
+    /// Weights with the standardisation folded in, so that scoring is one dot product per
+    /// block and pass.
+    folded: Folded,
+}
+
+/// `w·(x − mean)/scale + b` rewritten as `(w/scale)·x + (b − Σ w·mean/scale)`.
+#[derive(Debug, Clone)]
+struct Folded {
+    first: Array1<f64>,
+    first_intercept: f64,
+    /// Stacked pass: weights on the first pass's columns, then on the stacked columns.
+    stack_base: Array1<f64>,
+    stack_extra: Array1<f64>,
+    stack_intercept: f64,
+}
+
+/// Folds standardisation into weights: (weights / scale, Σ weight × mean / scale).
+fn fold(weights: &[f64], mean: &[f64], scale: &[f64]) -> (Array1<f64>, f64) {
+    let w: Array1<f64> = weights.iter().zip(scale).map(|(w, s)| w / s).collect();
+    let shift = w.iter().zip(mean).map(|(w, m)| w * m).sum();
+    (w, shift)
 }
 
 /// One feature's share of a block's score.
@@ -196,7 +217,37 @@ impl Model {
                 file.threshold
             )));
         }
-        Ok(Model { file, space })
+        let n = file.weights.len();
+        let (first, first_shift) = fold(&file.weights, &file.mean, &file.scale);
+        let (stack_base, base_shift) = fold(&file.stack.weights[..n], &file.mean, &file.scale);
+        let (stack_extra, extra_shift) = fold(
+            &file.stack.weights[n..],
+            &file.stack.mean,
+            &file.stack.scale,
+        );
+        let folded = Folded {
+            first,
+            first_intercept: file.intercept - first_shift,
+            stack_base,
+            stack_extra,
+            stack_intercept: file.stack.intercept - base_shift - extra_shift,
+        };
+        let all_finite = [&folded.first, &folded.stack_base, &folded.stack_extra]
+            .iter()
+            .all(|w| w.iter().all(|v| v.is_finite()))
+            && [folded.first_intercept, folded.stack_intercept]
+                .iter()
+                .all(|v| v.is_finite());
+        if !all_finite {
+            return Err(Error::ModelInvalid(
+                "weights divided by their scales overflow: a scale is too close to zero".into(),
+            ));
+        }
+        Ok(Model {
+            file,
+            space,
+            folded,
+        })
     }
 
     /// Parses and validates model JSON.
@@ -250,34 +301,26 @@ impl Model {
 
     /// Both passes over a page: features, stacked features and final probabilities.
     pub fn score(&self, page: &Page) -> Scores {
-        let x = self.features(page);
-        let f = &self.file;
-        let first: Vec<f64> = x
-            .rows()
-            .into_iter()
-            .map(|row| {
-                sigmoid(linear(
-                    row.iter(),
-                    &f.mean,
-                    &f.scale,
-                    &f.weights,
-                    f.intercept,
-                ))
-            })
+        let x = self.space.extract_sparse(page);
+        let f = &self.folded;
+        let nb = x.base.ncols();
+        // Dense part as one matrix-vector product, then the few token weights per block.
+        let linear = |base: &Array1<f64>, weights: &Array1<f64>| {
+            let mut z = base.clone();
+            for (z, cols) in z.iter_mut().zip(&x.token_columns) {
+                *z += cols.iter().map(|&c| weights[c]).sum::<f64>();
+            }
+            z
+        };
+        let first_base = x.base.dot(&f.first.slice(ndarray::s![..nb]));
+        let first: Vec<f64> = linear(&first_base, &f.first)
+            .iter()
+            .map(|z| sigmoid(z + f.first_intercept))
             .collect();
         let stack = features::stack_features(page, &first);
-        let n = x.ncols();
-        let s = &f.stack;
-        let probabilities = x
-            .rows()
-            .into_iter()
-            .zip(stack.rows())
-            .map(|(row, extra)| {
-                let z = linear(row.iter(), &f.mean, &f.scale, &s.weights[..n], s.intercept)
-                    + linear(extra.iter(), &s.mean, &s.scale, &s.weights[n..], 0.0);
-                sigmoid(z)
-            })
-            .collect();
+        let second_base = x.base.dot(&f.stack_base.slice(ndarray::s![..nb]));
+        let z = linear(&second_base, &f.stack_base) + stack.dot(&f.stack_extra);
+        let probabilities = z.iter().map(|z| sigmoid(z + f.stack_intercept)).collect();
         Scores {
             x,
             stack,
@@ -290,16 +333,18 @@ impl Model {
     pub fn explain_row(&self, scores: &Scores, row: usize, top: usize) -> Vec<Contribution> {
         let f = &self.file;
         let s = &f.stack;
-        let n = scores.x.ncols();
+        let n = f.feature_names.len();
         let names = f.feature_names.iter().chain(&s.feature_names);
-        let values = scores.x.row(row).into_iter().chain(scores.stack.row(row));
+        let values = (0..n)
+            .map(|j| scores.x.value(row, j))
+            .chain(scores.stack.row(row).to_vec());
         let means = f.mean.iter().chain(&s.mean);
         let scales = f.scale.iter().chain(&s.scale);
         let mut parts: Vec<Contribution> = names
             .zip(values)
             .zip(means.zip(scales))
             .enumerate()
-            .map(|(j, ((name, &v), (m, sc)))| Contribution {
+            .map(|(j, ((name, v), (m, sc)))| Contribution {
                 feature: name.clone(),
                 value: v,
                 weight_x_value: s.weights[j] * (v - m) / sc,
@@ -310,21 +355,6 @@ impl Model {
         parts.truncate(top);
         parts
     }
-}
-
-/// intercept + Σ weight × (value − mean) / scale.
-fn linear<'a>(
-    values: impl Iterator<Item = &'a f64>,
-    mean: &[f64],
-    scale: &[f64],
-    weights: &[f64],
-    intercept: f64,
-) -> f64 {
-    let mut z = intercept;
-    for (j, v) in values.enumerate() {
-        z += weights[j] * (v - mean[j]) / scale[j];
-    }
-    z
 }
 
 /// The logistic function, clamped so that extreme scores stay finite.

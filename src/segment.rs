@@ -75,7 +75,7 @@ pub struct Container {
     /// 1-based position among sibling containers of the same tag (for the locator).
     pub nth_of_type: u32,
     /// Lowercased tokens of its class, id, role, aria-label and itemprop.
-    pub tokens: Vec<String>,
+    pub tokens: Tokens,
     /// [`flags`] of this element and its ancestors.
     pub flags: u32,
     /// Node in the main document tree; `None` inside parsed `<noscript>` content.
@@ -118,7 +118,7 @@ pub struct Block {
     /// Words inside hidden inline elements.
     pub hidden_words: u32,
     /// Tokens of class/id/role/aria-label/itemprop of the inline elements in the run.
-    pub inline_tokens: Vec<String>,
+    pub inline_tokens: Tokens,
     /// Top-level nodes of the run in the main tree (children of the container's node).
     pub nodes: Vec<NodeId>,
     /// Character offset of the block's start within the page text.
@@ -286,127 +286,309 @@ fn is_control(tag: &str) -> bool {
     )
 }
 
+/// Lowercased class/id tokens, kept space-separated in one string: one allocation per
+/// element instead of one per token (pages carry thousands of class names).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tokens {
+    text: String,
+    len: usize,
+}
+
+impl Tokens {
+    /// The tokens, in the order they were added.
+    pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        self.text.split(' ').filter(|t| !t.is_empty())
+    }
+
+    /// Number of tokens.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Adds a token (which must hold no space).
+    pub fn push(&mut self, token: &str) {
+        self.begin();
+        self.text.push_str(token);
+        self.len += 1;
+    }
+
+    fn push_ascii_lowercase(&mut self, token: &str) {
+        let start = self.begin();
+        self.text.push_str(token);
+        self.text[start..].make_ascii_lowercase();
+        self.len += 1;
+    }
+
+    fn last(&self) -> Option<&str> {
+        if self.len == 0 {
+            None
+        } else {
+            self.text.rsplit(' ').next()
+        }
+    }
+
+    /// Starts a token in place; returns where its text begins.
+    fn begin(&mut self) -> usize {
+        if !self.text.is_empty() {
+            self.text.push(' ');
+        }
+        self.text.len()
+    }
+
+    /// Keeps the token written since `start` if `keep`, else removes it and its separator.
+    fn end(&mut self, start: usize, keep: bool) {
+        if keep {
+            self.len += 1;
+        } else {
+            // `begin` put a separator before every token but the first.
+            self.text.truncate(start.saturating_sub(1));
+        }
+    }
+}
+
 /// Splits a class/id value into lowercase tokens: the whole name plus its parts split on
 /// `-`, `_`, spaces and camelCase, so `articleBody__text` gives `articlebody__text`,
 /// `article`, `body` and `text`.
-pub fn split_name_tokens(value: &str, out: &mut Vec<String>) {
+pub fn split_name_tokens(value: &str, out: &mut Tokens) {
+    // Each name yields its parts and itself: about twice its length.
+    out.text.reserve(2 * value.len() + 2);
     for name in value.split_ascii_whitespace() {
         if name.len() > 64 {
             continue;
         }
-        let whole = name.to_lowercase();
-        let mut part = String::new();
-        let mut prev_lower = false;
-        let mut parts = 0;
-        let start = out.len();
-        let push = |part: &mut String, out: &mut Vec<String>| {
-            if part.chars().count() >= 2 && !part.chars().all(|c| c.is_ascii_digit()) {
-                out.push(std::mem::take(part));
-            } else {
-                part.clear();
-            }
-        };
-        for c in name.chars() {
-            if c == '-' || c == '_' || c == ':' || c == '.' || c == '/' {
-                push(&mut part, out);
-                prev_lower = false;
-                continue;
-            }
-            if c.is_uppercase() && prev_lower {
-                push(&mut part, out);
-            }
-            prev_lower = c.is_lowercase() || c.is_ascii_digit();
-            part.extend(c.to_lowercase());
-        }
-        push(&mut part, out);
-        parts += out.len() - start;
-        if whole.chars().count() >= 2 && (parts != 1 || out.last() != Some(&whole)) {
-            out.push(whole);
+        if name.is_ascii() {
+            split_ascii_name(name, out);
+        } else {
+            split_unicode_name(name, out);
         }
     }
 }
 
-fn element_tokens(el: &scraper::node::Element, out: &mut Vec<String>) {
-    for attr in ["class", "id", "role", "itemprop"] {
-        if let Some(v) = el.attr(attr) {
+fn is_name_separator(c: char) -> bool {
+    matches!(c, '-' | '_' | ':' | '.' | '/')
+}
+
+/// [`split_name_tokens`] for one ASCII name (nearly all of them): parts are found by byte
+/// and copied as slices.
+fn split_ascii_name(name: &str, out: &mut Tokens) {
+    let bytes = name.as_bytes();
+    let before = out.len();
+    // A part is kept when it has two characters or more and not only digits.
+    let push_part = |out: &mut Tokens, from: usize, to: usize| {
+        let part = &bytes[from..to];
+        if part.len() >= 2 && !part.iter().all(u8::is_ascii_digit) {
+            out.push_ascii_lowercase(&name[from..to]);
+        }
+    };
+    let mut from = 0;
+    let mut prev_lower = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        if is_name_separator(char::from(b)) {
+            push_part(out, from, i);
+            from = i + 1;
+            prev_lower = false;
+            continue;
+        }
+        if b.is_ascii_uppercase() && prev_lower {
+            push_part(out, from, i);
+            from = i;
+        }
+        prev_lower = b.is_ascii_lowercase() || b.is_ascii_digit();
+    }
+    push_part(out, from, bytes.len());
+    let parts = out.len() - before;
+    // Tokens are lowercase, so a case-insensitive match is a match with the lowercased name.
+    let same_as_part = parts == 1 && out.last().is_some_and(|l| l.eq_ignore_ascii_case(name));
+    if name.len() >= 2 && !same_as_part {
+        out.push_ascii_lowercase(name);
+    }
+}
+
+/// [`split_name_tokens`] for one name with non-ASCII characters.
+fn split_unicode_name(name: &str, out: &mut Tokens) {
+    let before = out.len();
+    let mut part: Option<usize> = None;
+    let mut prev_lower = false;
+    let close = |out: &mut Tokens, part: &mut Option<usize>| {
+        if let Some(start) = part.take() {
+            let t = &out.text[start..];
+            let keep = t.chars().nth(1).is_some() && !t.chars().all(|c| c.is_ascii_digit());
+            out.end(start, keep);
+        }
+    };
+    for c in name.chars() {
+        if is_name_separator(c) {
+            close(out, &mut part);
+            prev_lower = false;
+            continue;
+        }
+        if c.is_uppercase() && prev_lower {
+            close(out, &mut part);
+        }
+        prev_lower = c.is_lowercase() || c.is_ascii_digit();
+        if part.is_none() {
+            part = Some(out.begin());
+        }
+        out.text.extend(c.to_lowercase());
+    }
+    close(out, &mut part);
+    let parts = out.len() - before;
+    let whole = || name.chars().flat_map(char::to_lowercase);
+    let long_enough = whole().nth(1).is_some();
+    let same_as_part = parts == 1 && out.last().is_some_and(|last| last.chars().eq(whole()));
+    if long_enough && !same_as_part {
+        let start = out.begin();
+        out.text.extend(whole());
+        out.end(start, true);
+    }
+}
+
+/// The attributes segmentation reads, gathered in one pass over an element's attributes
+/// (a lookup by name costs an atom conversion and a scan each time).
+#[derive(Default)]
+struct Attrs<'a> {
+    class: Option<&'a str>,
+    id: Option<&'a str>,
+    role: Option<&'a str>,
+    itemprop: Option<&'a str>,
+    aria_label: Option<&'a str>,
+    aria_hidden: Option<&'a str>,
+    style: Option<&'a str>,
+    label: Option<&'a str>,
+    kind: Option<&'a str>,
+    href: bool,
+    hidden: bool,
+}
+
+impl<'a> Attrs<'a> {
+    fn of(el: &'a scraper::node::Element) -> Self {
+        let mut a = Attrs::default();
+        for (name, value) in el.attrs() {
+            match name {
+                "class" => a.class = Some(value),
+                "id" => a.id = Some(value),
+                "role" => a.role = Some(value),
+                "itemprop" => a.itemprop = Some(value),
+                "aria-label" => a.aria_label = Some(value),
+                "aria-hidden" => a.aria_hidden = Some(value),
+                "style" => a.style = Some(value),
+                "href" => a.href = true,
+                "hidden" => a.hidden = true,
+                LABEL_ATTR => a.label = Some(value),
+                KIND_ATTR => a.kind = Some(value),
+                _ => {}
+            }
+        }
+        a
+    }
+
+    fn tokens(&self, out: &mut Tokens) {
+        for v in [self.class, self.id, self.role, self.itemprop]
+            .into_iter()
+            .flatten()
+        {
             split_name_tokens(v, out);
         }
-    }
-    if let Some(v) = el.attr("aria-label") {
-        for w in crate::tokens::words(v).take(6) {
-            out.push(w.to_lowercase());
+        if let Some(v) = self.aria_label {
+            for w in crate::tokens::words(v).take(6) {
+                let start = out.begin();
+                out.text.extend(w.chars().flat_map(char::to_lowercase));
+                out.end(start, true);
+            }
         }
     }
-}
 
-fn own_flags(el: &scraper::node::Element, tag: &str) -> u32 {
-    let mut f = match tag {
-        "article" => flags::ARTICLE,
-        "main" => flags::MAIN,
-        "nav" => flags::NAV,
-        "header" => flags::HEADER,
-        "footer" => flags::FOOTER,
-        "aside" => flags::ASIDE,
-        "form" => flags::FORM,
-        "li" | "dd" | "dt" => flags::LIST,
-        "table" => flags::TABLE,
-        "dialog" => flags::DIALOG,
-        "figure" => flags::FIGURE,
-        "blockquote" => flags::QUOTE,
-        "noscript" => flags::NOSCRIPT,
-        _ => 0,
-    };
-    if let Some(role) = el.attr("role") {
-        f |= match role.trim().to_ascii_lowercase().as_str() {
-            "main" => flags::MAIN,
-            "navigation" | "menu" | "menubar" => flags::NAV,
-            "banner" => flags::HEADER,
-            "contentinfo" => flags::FOOTER,
-            "complementary" => flags::ASIDE,
-            "dialog" | "alertdialog" => flags::DIALOG,
+    fn flags(&self, tag: &str) -> u32 {
+        let mut f = match tag {
             "article" => flags::ARTICLE,
+            "main" => flags::MAIN,
+            "nav" => flags::NAV,
+            "header" => flags::HEADER,
+            "footer" => flags::FOOTER,
+            "aside" => flags::ASIDE,
+            "form" => flags::FORM,
+            "li" | "dd" | "dt" => flags::LIST,
+            "table" => flags::TABLE,
+            "dialog" => flags::DIALOG,
+            "figure" => flags::FIGURE,
+            "blockquote" => flags::QUOTE,
+            "noscript" => flags::NOSCRIPT,
             _ => 0,
         };
+        if let Some(role) = self.role {
+            f |= match role.trim().to_ascii_lowercase().as_str() {
+                "main" => flags::MAIN,
+                "navigation" | "menu" | "menubar" => flags::NAV,
+                "banner" => flags::HEADER,
+                "contentinfo" => flags::FOOTER,
+                "complementary" => flags::ASIDE,
+                "dialog" | "alertdialog" => flags::DIALOG,
+                "article" => flags::ARTICLE,
+                _ => 0,
+            };
+        }
+        if self
+            .itemprop
+            .is_some_and(|v| v.split_ascii_whitespace().any(|p| p == "articleBody"))
+        {
+            f |= flags::ARTICLE_BODY;
+        }
+        if self.is_hidden() {
+            f |= flags::HIDDEN;
+        }
+        f
     }
-    if el
-        .attr("itemprop")
-        .is_some_and(|v| v.split_ascii_whitespace().any(|p| p == "articleBody"))
-    {
-        f |= flags::ARTICLE_BODY;
+
+    fn is_hidden(&self) -> bool {
+        if self.hidden {
+            return true;
+        }
+        if self
+            .aria_hidden
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+        {
+            return true;
+        }
+        if let Some(style) = self.style {
+            let compact: String = style
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .flat_map(char::to_lowercase)
+                .collect();
+            return compact.contains("display:none") || compact.contains("visibility:hidden");
+        }
+        false
     }
-    if is_hidden(el) {
-        f |= flags::HIDDEN;
+
+    fn label(&self) -> Option<Label> {
+        match self.label?.trim() {
+            "content" => Some(Label::Content),
+            "boilerplate" => Some(Label::Boilerplate),
+            _ => None,
+        }
     }
-    f
+
+    fn kind(&self) -> Option<String> {
+        self.kind.map(|k| k.trim().to_string())
+    }
+
+    fn has_label(&self) -> bool {
+        self.label.is_some() || self.kind.is_some()
+    }
 }
 
-fn is_hidden(el: &scraper::node::Element) -> bool {
-    if el.attr("hidden").is_some() {
-        return true;
-    }
-    if el
-        .attr("aria-hidden")
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
-    {
-        return true;
-    }
-    if let Some(style) = el.attr("style") {
-        let compact: String = style
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .flat_map(char::to_lowercase)
-            .collect();
-        return compact.contains("display:none") || compact.contains("visibility:hidden");
-    }
-    false
-}
-
-fn parse_label(el: &scraper::node::Element) -> Option<Label> {
-    match el.attr(LABEL_ATTR)?.trim() {
-        "content" => Some(Label::Content),
-        "boilerplate" => Some(Label::Boilerplate),
-        _ => None,
-    }
+/// What an open inline element added to the nesting state, undone when it closes.
+#[derive(Clone, Copy)]
+struct InlineOpen {
+    link: bool,
+    control: bool,
+    hidden: bool,
+    labelled: bool,
 }
 
 /// The run being accumulated for the innermost open container.
@@ -414,12 +596,14 @@ fn parse_label(el: &scraper::node::Element) -> Option<Label> {
 struct Run {
     text: String,
     pending_space: bool,
+    /// Words of `text`, counted as nodes are appended.
+    words: u32,
     link_words: u32,
     links: u32,
     control_words: u32,
     controls: u32,
     hidden_words: u32,
-    inline_tokens: Vec<String>,
+    inline_tokens: Tokens,
     nodes: Vec<NodeId>,
     /// Words per (label, kind) they were written under, for the run's majority label.
     labelled_words: Vec<(Option<Label>, Option<String>, u32)>,
@@ -456,6 +640,8 @@ struct Segmenter {
     inline: InlineDepth,
     /// Labels of open inline elements that carry [`LABEL_ATTR`] or [`KIND_ATTR`].
     inline_labels: Vec<(Option<Label>, Option<String>)>,
+    /// One entry per open inline element, in nesting order.
+    open_inlines: Vec<InlineOpen>,
     offset: u32,
 }
 
@@ -466,6 +652,7 @@ pub fn segment(doc: &Html) -> Page {
         frames: Vec::new(),
         inline: InlineDepth::default(),
         inline_labels: Vec::new(),
+        open_inlines: Vec::new(),
         offset: 0,
     };
     s.walk(doc.tree.root(), true, 0);
@@ -640,15 +827,17 @@ impl Segmenter {
             .chars()
             .next_back()
             .is_some_and(crate::tokens::is_word_char);
-        for c in t.chars() {
-            if c.is_whitespace() {
+        // Whitespace runs collapse to one space, written only between words.
+        for (k, piece) in t.split(char::is_whitespace).enumerate() {
+            if k > 0 {
                 run.pending_space = true;
-            } else {
+            }
+            if !piece.is_empty() {
                 if run.pending_space && !run.text.is_empty() {
                     run.text.push(' ');
                 }
                 run.pending_space = false;
-                run.text.push(c);
+                run.text.push_str(piece);
             }
         }
         // Words added by this node; a word glued to the previous node's last word counts once.
@@ -659,6 +848,7 @@ impl Segmenter {
                 .next()
                 .is_some_and(crate::tokens::is_word_char);
         let added = (crate::tokens::count_words(appended) - usize::from(glued)) as u32;
+        run.words += added;
         if inline.link > 0 {
             run.link_words += added;
         }
@@ -694,10 +884,6 @@ impl Segmenter {
         }
     }
 
-    fn has_label_attrs(el: &scraper::node::Element) -> bool {
-        el.attr(LABEL_ATTR).is_some() || el.attr(KIND_ATTR).is_some()
-    }
-
     fn open_inline(
         &mut self,
         node: NodeRef<'_, Node>,
@@ -709,24 +895,30 @@ impl Segmenter {
         }
         self.note_child(node, main_tree);
         let tag = el.name();
-        if tag == "a" && el.attr("href").is_some() {
+        let attrs = Attrs::of(el);
+        let open = InlineOpen {
+            link: tag == "a" && attrs.href,
+            control: is_control(tag),
+            hidden: attrs.is_hidden(),
+            labelled: attrs.has_label(),
+        };
+        self.open_inlines.push(open);
+        if open.link {
             self.inline.link += 1;
             if let Some(f) = self.frames.last_mut() {
                 f.run.links += 1;
             }
         }
-        if is_control(tag) {
+        if open.control {
             self.inline.control += 1;
         }
-        if is_hidden(el) {
+        if open.hidden {
             self.inline.hidden += 1;
         }
-        if Self::has_label_attrs(el) {
+        if open.labelled {
             let (label, kind) = self.current_label();
-            self.inline_labels.push((
-                parse_label(el).or(label),
-                el.attr(KIND_ATTR).map(|k| k.trim().to_string()).or(kind),
-            ));
+            self.inline_labels
+                .push((attrs.label().or(label), attrs.kind().or(kind)));
         }
         if let Some(f) = self.frames.last_mut() {
             if matches!(tag, "input" | "button" | "select" | "textarea") {
@@ -736,7 +928,7 @@ impl Segmenter {
                 f.run.pending_space = true;
             }
             if f.run.inline_tokens.len() < 64 {
-                element_tokens(el, &mut f.run.inline_tokens);
+                attrs.tokens(&mut f.run.inline_tokens);
             }
         }
     }
@@ -752,21 +944,23 @@ impl Segmenter {
                 f.top_texts.clear();
             }
         }
-        let tag = el.name();
-        if tag == "a" && el.attr("href").is_some() {
+        let Some(open) = self.open_inlines.pop() else {
+            return;
+        };
+        if open.link {
             self.inline.link = self.inline.link.saturating_sub(1);
         }
-        if is_control(tag) {
+        if open.control {
             self.inline.control = self.inline.control.saturating_sub(1);
         }
-        if is_hidden(el) {
+        if open.hidden {
             self.inline.hidden = self.inline.hidden.saturating_sub(1);
         }
-        if Self::has_label_attrs(el) {
+        if open.labelled {
             self.inline_labels.pop();
         }
         if let Some(f) = self.frames.last_mut() {
-            if separates_words(tag) {
+            if separates_words(el.name()) {
                 f.run.pending_space = true;
             }
         }
@@ -813,12 +1007,10 @@ impl Segmenter {
                 }
                 None => (None, 0, None, None, 0, 1),
             };
-        let mut tokens = Vec::new();
-        element_tokens(el, &mut tokens);
-        let kind = el
-            .attr(KIND_ATTR)
-            .map(|k| k.trim().to_string())
-            .or(parent_kind);
+        let attrs = Attrs::of(el);
+        let mut tokens = Tokens::default();
+        attrs.tokens(&mut tokens);
+        let kind = attrs.kind().or(parent_kind);
         let index = self.page.containers.len();
         self.page.containers.push(Container {
             tag,
@@ -826,9 +1018,9 @@ impl Segmenter {
             depth,
             nth_of_type: nth,
             tokens,
-            flags: parent_flags | own_flags(el, el.name()),
+            flags: parent_flags | attrs.flags(el.name()),
             node: if main_tree { Some(node.id()) } else { None },
-            label: parse_label(el).or(parent_label),
+            label: attrs.label().or(parent_label),
             kind,
             words: 0,
             link_words: 0,
@@ -865,7 +1057,7 @@ impl Segmenter {
             // Keep the node list empty-run free; nodes with no text need no decision.
             return;
         }
-        let words = crate::tokens::count_words(&run.text) as u32;
+        let words = run.words;
         let chars = run.text.chars().count() as u32;
         let index = frame.runs;
         frame.runs += 1;
@@ -1005,12 +1197,25 @@ mod tests {
         assert!(page.hand_label(1));
     }
 
+    proptest::proptest! {
+        /// The byte-wise path for ASCII names splits exactly as the general one does.
+        #[test]
+        fn ascii_and_unicode_splitting_agree(name in "[a-zA-Z0-9_./:-]{1,70}") {
+            let (mut fast, mut general) = (Tokens::default(), Tokens::default());
+            split_ascii_name(&name, &mut fast);
+            split_unicode_name(&name, &mut general);
+            proptest::prop_assert_eq!(&fast, &general);
+            proptest::prop_assert_eq!(fast.iter().count(), fast.len());
+        }
+    }
+
     #[test]
     fn class_names_split_into_tokens() {
-        let mut out = Vec::new();
+        let mut out = Tokens::default();
         split_name_tokens("articleBody__text nav-main x", &mut out);
+        assert_eq!(out.len(), 7);
         assert_eq!(
-            out,
+            out.iter().collect::<Vec<_>>(),
             vec![
                 "article",
                 "body",

@@ -12,9 +12,9 @@ use crate::model::{sigmoid, Model, ModelFile, StackedPass, TrainingInfo, FORMAT_
 use linfa::prelude::*;
 use linfa::DatasetView;
 use linfa_logistic::LogisticRegression;
-use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
+use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut2, Axis, ShapeBuilder};
 use rayon::prelude::*;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// Hyper-parameters of training.
 #[derive(Debug, Clone)]
@@ -108,29 +108,24 @@ impl TrainParams {
             .collect();
         let samples = &samples[..];
         let space = FeatureSpace::new(learn_vocab(samples, self.vocab_size, self.min_token_groups));
-        let mut x = feature_matrix(&space, samples);
-        let (mean, scale) = standardise(&mut x);
+        // One column-major matrix holds both passes' inputs: the stacked columns are filled in
+        // after the first fit, so the largest allocation of training is made once.
+        let base = space.len();
+        let mut x = feature_matrix(&space, samples, StackFeatures::NAMES.len());
+        let (mean, scale) = standardise(x.slice_mut(s![.., ..base]));
         let y: Array1<bool> = samples
             .iter()
             .flat_map(|s| s.labels.iter().copied())
             .collect();
-        let (weights, intercept) = self.fit_logistic(x.view(), y.view())?;
-        let first: Vec<f64> = (x.dot(&Array1::from(weights.clone())) + intercept)
-            .iter()
-            .map(|&z| sigmoid(z))
-            .collect();
+        let (weights, intercept) = self.fit_logistic(x.slice(s![.., ..base]), y.view())?;
+        let first = probabilities(x.slice(s![.., ..base]), &weights, intercept);
         // The stacked pass learns from in-sample first-pass probabilities: with strong
         // regularisation they differ little from held-out ones, and it halves training time.
-        let mut stacked = stack_matrix(samples, &first);
-        let (stack_mean, stack_scale) = standardise(&mut stacked);
-        let x2 = ndarray::concatenate(Axis(1), &[x.view(), stacked.view()])
-            .map_err(|e| Error::Training(format!("stacking: {e}")))?;
-        drop(x);
-        let (stack_weights, stack_intercept) = self.fit_logistic(x2.view(), y.view())?;
-        let probs: Vec<f64> = (x2.dot(&Array1::from(stack_weights.clone())) + stack_intercept)
-            .iter()
-            .map(|&z| sigmoid(z))
-            .collect();
+        x.slice_mut(s![.., base..])
+            .assign(&stack_matrix(samples, &first));
+        let (stack_mean, stack_scale) = standardise(x.slice_mut(s![.., base..]));
+        let (stack_weights, stack_intercept) = self.fit_logistic(x.view(), y.view())?;
+        let probs = probabilities(x.view(), &stack_weights, stack_intercept);
         let threshold = best_threshold(samples, &probs);
         Model::from_file(ModelFile {
             format_version: FORMAT_VERSION,
@@ -205,48 +200,59 @@ fn stack_matrix(samples: &[&Sample], first: &[f64]) -> Array2<f64> {
         .unwrap_or_else(|_| Array2::zeros((0, StackFeatures::NAMES.len())))
 }
 
-/// Stacks the feature rows of all samples, computed in parallel.
-pub fn feature_matrix(space: &FeatureSpace, samples: &[&Sample]) -> Array2<f64> {
-    let parts: Vec<Array2<f64>> = samples.par_iter().map(|s| space.extract(&s.page)).collect();
-    let rows: usize = parts.iter().map(|p| p.nrows()).sum();
-    let mut x = Array2::zeros((rows, space.len()));
-    let mut at = 0;
-    for p in parts {
-        let n = p.nrows();
-        x.slice_mut(ndarray::s![at..at + n, ..]).assign(&p);
-        at += n;
+/// Stacks the feature rows of all samples, computed in parallel, into a column-major
+/// matrix with `spare` zero columns at the end. A page repeated for weight is extracted once.
+///
+/// Column-major because linfa computes `X^T·r` as one dot product per column: stored by
+/// column, each is a contiguous read instead of a stride through the whole matrix (this
+/// halved training time).
+fn feature_matrix(space: &FeatureSpace, samples: &[&Sample], spare: usize) -> Array2<f64> {
+    let rows: usize = samples.iter().map(|s| s.page.blocks.len()).sum();
+    let mut x = Array2::zeros((rows, space.len() + spare).f());
+    // Each page gets its own rows of `x` to write in parallel: no per-page matrices are
+    // held at once beside the big one.
+    let mut jobs: Vec<(&Sample, Vec<ArrayViewMut2<'_, f64>>)> = Vec::new();
+    let mut rest = x.view_mut();
+    for run in samples.chunk_by(|a, b| std::ptr::eq(*a, *b)) {
+        let n = run[0].page.blocks.len();
+        let mut copies = Vec::with_capacity(run.len());
+        for _ in 0..run.len() {
+            let (rows, tail) = rest.split_at(Axis(0), n);
+            copies.push(rows);
+            rest = tail;
+        }
+        jobs.push((run[0], copies));
     }
+    jobs.into_par_iter().for_each(|(sample, copies)| {
+        let features = space.extract(&sample.page);
+        for mut rows in copies {
+            rows.slice_mut(s![.., ..space.len()]).assign(&features);
+        }
+    });
     x
 }
 
+/// Probabilities of content for the rows of `x`.
+fn probabilities(x: ArrayView2<'_, f64>, weights: &[f64], intercept: f64) -> Vec<f64> {
+    let w = ArrayView1::from(weights).insert_axis(Axis(1));
+    x.dot(&w).iter().map(|&z| sigmoid(z + intercept)).collect()
+}
+
 /// Standardises columns in place; returns (mean, scale). Constant columns get scale 1.
-fn standardise(x: &mut Array2<f64>) -> (Vec<f64>, Vec<f64>) {
+fn standardise(mut x: ArrayViewMut2<'_, f64>) -> (Vec<f64>, Vec<f64>) {
     let n = x.nrows().max(1) as f64;
-    let mean = x.sum_axis(Axis(0)) / n;
-    let mut var = vec![0.0; x.ncols()];
-    for row in x.rows() {
-        for (j, v) in row.iter().enumerate() {
-            let d = v - mean[j];
-            var[j] += d * d;
-        }
+    let mut means = Vec::with_capacity(x.ncols());
+    let mut scales = Vec::with_capacity(x.ncols());
+    for mut col in x.columns_mut() {
+        let mean = col.sum() / n;
+        let var = col.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n;
+        let sd = var.sqrt();
+        let scale = if sd > 1e-9 { sd } else { 1.0 };
+        col.mapv_inplace(|v| (v - mean) / scale);
+        means.push(mean);
+        scales.push(scale);
     }
-    let scale: Vec<f64> = var
-        .iter()
-        .map(|v| {
-            let s = (v / n).sqrt();
-            if s > 1e-9 {
-                s
-            } else {
-                1.0
-            }
-        })
-        .collect();
-    for mut row in x.rows_mut() {
-        for (j, v) in row.iter_mut().enumerate() {
-            *v = (*v - mean[j]) / scale[j];
-        }
-    }
-    (mean.to_vec(), scale)
+    (means, scales)
 }
 
 #[derive(Default)]
@@ -260,30 +266,33 @@ struct TokenStats {
 /// Picks the class/id tokens (`s:` own, `a:` ancestors) that best separate content from
 /// boilerplate among those seen on at least `min_groups` sites. Sorted, deterministic.
 pub fn learn_vocab(samples: &[&Sample], size: usize, min_groups: usize) -> Vec<String> {
-    let mut group_ids: HashMap<&str, usize> = HashMap::new();
-    let mut stats: HashMap<String, TokenStats> = HashMap::new();
+    let mut group_ids: FxHashMap<&str, usize> = FxHashMap::default();
+    // Keyed by (ancestor?, token), borrowed from the pages: no string is built per block.
+    let mut stats: FxHashMap<(bool, &str), TokenStats> = FxHashMap::default();
     let (mut total_c, mut total_b) = (0f64, 0f64);
-    for s in samples {
+    // A page repeated for weight counts as many times as it is repeated, computed once.
+    for run in samples.chunk_by(|a, b| std::ptr::eq(*a, *b)) {
+        let s = run[0];
+        let times = run.len() as u32;
         let next = group_ids.len();
         let g = *group_ids.entry(s.group.as_str()).or_insert(next);
         for (i, &label) in s.labels.iter().enumerate() {
             if label {
-                total_c += 1.0;
+                total_c += f64::from(times);
             } else {
-                total_b += 1.0;
+                total_b += f64::from(times);
             }
             let (own, ancestors) = features::block_tokens(&s.page, i);
-            let prefixed = own
+            let keyed = own
                 .iter()
-                .map(|t| ("s:", *t))
-                .chain(ancestors.iter().map(|t| ("a:", *t)));
-            for (prefix, t) in prefixed {
-                let key = format!("{prefix}{t}");
+                .map(|t| (false, *t))
+                .chain(ancestors.iter().map(|t| (true, *t)));
+            for key in keyed {
                 let st = stats.entry(key).or_default();
                 if label {
-                    st.content += 1;
+                    st.content += times;
                 } else {
-                    st.boilerplate += 1;
+                    st.boilerplate += times;
                 }
                 if st.last_group != Some(g) {
                     st.groups += 1;
@@ -296,11 +305,12 @@ pub fn learn_vocab(samples: &[&Sample], size: usize, min_groups: usize) -> Vec<S
     let mut scored: Vec<(f64, String)> = stats
         .into_iter()
         .filter(|(_, st)| st.groups as usize >= min_groups)
-        .map(|(t, st)| {
+        .map(|((ancestor, t), st)| {
             let c = f64::from(st.content);
             let b = f64::from(st.boilerplate);
             let log_odds = ((c + 1.0) / (b + 1.0)).ln() - prior;
-            (log_odds.abs() * (1.0 + c + b).ln(), t)
+            let name = format!("{}{t}", if ancestor { "a:" } else { "s:" });
+            (log_odds.abs() * (1.0 + c + b).ln(), name)
         })
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
