@@ -177,9 +177,13 @@ pub fn scan_markup(markup: &str) -> (u64, u64) {
 
 /// Checks the markup against the limits, parses it and segments it, then checks the blocks.
 pub fn parse_page(markup: &str, limits: &Limits) -> Result<(scraper::Html, Page)> {
-    let (elements, depth) = scan_markup(markup);
-    over("number of elements", elements, limits.max_elements)?;
-    over("estimated nesting depth", depth, limits.max_depth)?;
+    // Neither limit can be passed by a page with fewer `<` than both: skip the scan then.
+    let angles = memchr::memchr_iter(b'<', markup.as_bytes()).count() as u64;
+    if angles > limits.max_elements.min(limits.max_depth) {
+        let (elements, depth) = scan_markup(markup);
+        over("number of elements", elements, limits.max_elements)?;
+        over("estimated nesting depth", depth, limits.max_depth)?;
+    }
     let (doc, page) = segment::segment_html(markup);
     over(
         "number of text blocks",

@@ -7,7 +7,7 @@
 //! meaning: the structs below are the single place where a feature is defined.
 
 use crate::lexicon::{self, ClassHint, Cue, CLASS_HINTS};
-use crate::segment::{flags, Page, Tokens};
+use crate::segment::{flags, Page};
 use ndarray::Array2;
 use rustc_hash::FxHashMap;
 
@@ -339,10 +339,9 @@ pub fn stack_features(page: &Page, probs: &[f64]) -> Array2<f64> {
         let b = &page.blocks[i];
         let w = f64::from(b.words.max(1));
         let p = probs[i];
-        let window: Vec<f64> = (i.saturating_sub(2)..(i + 3).min(n))
-            .filter(|&j| j != i)
-            .map(|j| probs[j])
-            .collect();
+        let window = (i.saturating_sub(2)..(i + 3).min(n)).filter(|&j| j != i);
+        let (window_sum, window_len) =
+            window.fold((0.0, 0usize), |(s, k), j| (s + probs[j], k + 1));
         let others = own_words[b.container] - w;
         let parent = page.containers[b.container].parent;
         let grand = parent.and_then(|q| page.containers[q].parent);
@@ -350,10 +349,10 @@ pub fn stack_features(page: &Page, probs: &[f64]) -> Array2<f64> {
             stack_self_logit: (p.clamp(1e-6, 1.0 - 1e-6) / (1.0 - p.clamp(1e-6, 1.0 - 1e-6))).ln(),
             stack_prev: if i > 0 { probs[i - 1] } else { 0.0 },
             stack_next: probs.get(i + 1).copied().unwrap_or(0.0),
-            stack_window_mean: if window.is_empty() {
+            stack_window_mean: if window_len == 0 {
                 0.0
             } else {
-                window.iter().sum::<f64>() / window.len() as f64
+                window_sum / window_len as f64
             },
             stack_container_mean: if others > 0.0 {
                 (own_sum[b.container] - w * p) / others
@@ -470,7 +469,7 @@ impl FeatureSpace {
                 continue;
             };
             row[..nb].copy_from_slice(sparse.base.row(i).as_slice().unwrap_or(&[]));
-            for &c in &sparse.token_columns[i] {
+            for &c in sparse.token_columns(i) {
                 row[c] = 1.0;
             }
         }
@@ -497,19 +496,32 @@ impl FeatureSpace {
             lower.push('\n');
         }
         let cues = lexicon::cue_counts_in_spans(&lower, &spans);
+        let site = page.site_name.as_deref().map(memchr::memmem::Finder::new);
         let stats: Vec<TextStats> = page
             .blocks
             .iter()
             .zip(&spans)
             .zip(cues)
-            .map(|((b, span), cues)| TextStats::new(b, page, &lower[span.clone()], cues))
+            .map(|((b, span), cues)| TextStats::new(b, &lower[span.clone()], cues, site.as_ref()))
             .collect();
         // Tokens belong to containers, which many blocks share: look each up once.
-        let lookups: Vec<ContainerTokens> = page
+        // Containers repeat the same class lists: look each distinct list up once.
+        let mut seen: FxHashMap<&str, usize> = FxHashMap::default();
+        let mut distinct: Vec<ContainerTokens> = Vec::new();
+        let lookup_of: Vec<usize> = page
             .containers
             .iter()
-            .map(|c| self.container_tokens(&c.tokens))
+            .map(|c| {
+                *seen.entry(c.tokens.as_str()).or_insert_with(|| {
+                    distinct.push(ContainerTokens::of(
+                        c.tokens.iter().filter_map(|t| self.tokens.get(t).copied()),
+                    ));
+                    distinct.len() - 1
+                })
+            })
             .collect();
+        let lookups: Vec<&ContainerTokens> = lookup_of.iter().map(|&i| &distinct[i]).collect();
+        let meaning = |t: &str| self.tokens.get(t).copied().unwrap_or_default();
         let hints: Vec<(u32, u32)> = page
             .blocks
             .iter()
@@ -517,7 +529,7 @@ impl FeatureSpace {
                 let own = b
                     .inline_tokens
                     .iter()
-                    .filter_map(|t| self.tokens.get(t))
+                    .map(meaning)
                     .fold(lookups[b.container].hints, |m, t| m | t.hint);
                 let ancestors =
                     ancestors_of(page, b.container).fold(0, |m, c| m | lookups[c].hints);
@@ -530,41 +542,33 @@ impl FeatureSpace {
         let ctx = PageContext::new(page, &stats);
         let nb = BlockFeatures::NAMES.len();
         let mut base = Array2::zeros((page.blocks.len(), base_len()));
-        let mut token_columns = Vec::with_capacity(page.blocks.len());
+        let mut columns = Vec::new();
+        let mut starts = Vec::with_capacity(page.blocks.len() + 1);
+        starts.push(0);
         for (i, mut row) in base.rows_mut().into_iter().enumerate() {
             if let Some(row) = row.as_slice_mut() {
                 block_feats[i].write(&mut row[..nb]);
                 context_features(page, &ctx, &block_feats, i).write(&mut row[nb..]);
             }
             let b = &page.blocks[i];
-            let mut cols = lookups[b.container].own_cols.clone();
-            cols.extend(
-                b.inline_tokens
-                    .iter()
-                    .filter_map(|t| self.tokens.get(t).and_then(|m| m.own_col)),
-            );
+            let start = columns.len();
+            columns.extend_from_slice(&lookups[b.container].own_cols);
+            columns.extend(b.inline_tokens.iter().filter_map(|t| meaning(t).own_col));
             for a in ancestors_of(page, b.container) {
-                cols.extend_from_slice(&lookups[a].ancestor_cols);
+                columns.extend_from_slice(&lookups[a].ancestor_cols);
             }
             // A token seen twice is one binary feature.
-            cols.sort_unstable();
-            cols.dedup();
-            token_columns.push(cols);
+            let row = &mut columns[start..];
+            row.sort_unstable();
+            let unique = dedup_sorted(row);
+            columns.truncate(start + unique);
+            starts.push(columns.len());
         }
         SparseFeatures {
             base,
-            token_columns,
+            columns,
+            starts,
         }
-    }
-
-    fn container_tokens(&self, tokens: &Tokens) -> ContainerTokens {
-        let mut out = ContainerTokens::default();
-        for m in tokens.iter().filter_map(|t| self.tokens.get(t)) {
-            out.hints |= m.hint;
-            out.own_cols.extend(m.own_col);
-            out.ancestor_cols.extend(m.ancestor_col);
-        }
-        out
     }
 }
 
@@ -573,16 +577,38 @@ impl FeatureSpace {
 pub struct SparseFeatures {
     /// The hand-written features, one row per block ([`base_names`] order).
     pub base: Array2<f64>,
-    /// Per block, the columns (in [`FeatureSpace::names`] numbering) whose token is present.
-    pub token_columns: Vec<Vec<usize>>,
+    /// All blocks' present token columns, block after block, each block's sorted.
+    columns: Vec<usize>,
+    /// Where each block's columns start in `columns` (one more entry than blocks).
+    starts: Vec<usize>,
+}
+
+/// Moves the distinct values of a sorted slice to its front; returns how many there are.
+fn dedup_sorted(v: &mut [usize]) -> usize {
+    let mut n = 0;
+    for i in 0..v.len() {
+        if n == 0 || v[i] != v[n - 1] {
+            v[n] = v[i];
+            n += 1;
+        }
+    }
+    n
 }
 
 impl SparseFeatures {
+    /// The columns (in [`FeatureSpace::names`] numbering) whose token is present in a block.
+    pub fn token_columns(&self, row: usize) -> &[usize] {
+        match (self.starts.get(row), self.starts.get(row + 1)) {
+            (Some(&a), Some(&b)) => &self.columns[a..b],
+            _ => &[],
+        }
+    }
+
     /// One value of the full row: base columns first, then 0/1 token columns.
     pub fn value(&self, row: usize, column: usize) -> f64 {
         if column < self.base.ncols() {
             self.base[[row, column]]
-        } else if self.token_columns[row].binary_search(&column).is_ok() {
+        } else if self.token_columns(row).binary_search(&column).is_ok() {
             1.0
         } else {
             0.0
@@ -597,6 +623,18 @@ struct ContainerTokens {
     hints: u32,
     own_cols: Vec<usize>,
     ancestor_cols: Vec<usize>,
+}
+
+impl ContainerTokens {
+    fn of(meanings: impl Iterator<Item = TokenMeaning>) -> Self {
+        let mut out = ContainerTokens::default();
+        for m in meanings {
+            out.hints |= m.hint;
+            out.own_cols.extend(m.own_col);
+            out.ancestor_cols.extend(m.ancestor_col);
+        }
+        out
+    }
 }
 
 /// The containers above `container` whose tokens count as a block's ancestors'.
@@ -620,8 +658,15 @@ fn ratio(a: f64, b: f64) -> f64 {
 }
 
 fn count_currency(text: &str) -> f64 {
-    // Every currency sign below is `$` or starts with byte 0xC2 or 0xE2: most blocks have none.
-    if !text.bytes().any(|b| matches!(b, b'$' | 0xC2 | 0xE2)) {
+    // Most blocks hold no currency sign: find one by its bytes before decoding characters.
+    let bytes = text.as_bytes();
+    let has_sign = memchr::memchr3_iter(b'$', 0xC2, 0xE2, bytes).any(|i| {
+        matches!(
+            &bytes[i..bytes.len().min(i + 3)],
+            [b'$', ..] | [0xC2, 0xA3 | 0xA5, ..] | [0xE2, 0x82, 0xAC | 0xBD | 0xB9 | 0xB4]
+        )
+    });
+    if !has_sign {
         return 0.0;
     }
     let chars: Vec<char> = text.chars().collect();
@@ -662,12 +707,13 @@ struct TextStats {
 }
 
 impl TextStats {
-    /// `lower` is the block's text lowercased, `cues` its lexicon hits.
+    /// `lower` is the block's text lowercased, `cues` its lexicon hits, `site` a searcher for
+    /// the page's site name.
     fn new(
         b: &crate::segment::Block,
-        page: &Page,
         lower: &str,
         cues: [u32; lexicon::CUES],
+        site: Option<&memchr::memmem::Finder<'_>>,
     ) -> Self {
         let mut t = TextStats {
             word_chars: 0,
@@ -682,38 +728,14 @@ impl TextStats {
             commas: 0,
             cues,
             appeal_hits: 0,
-            mentions_site: page
-                .site_name
-                .as_deref()
-                .is_some_and(|name| lower.contains(name)),
+            mentions_site: site.is_some_and(|f| f.find(lower.as_bytes()).is_some()),
         };
-        // One pass over the characters: word shape, word roles and character classes.
-        let mut word_start = None;
-        for (i, ch) in b.text.char_indices() {
-            if crate::tokens::is_word_char(ch) {
-                if word_start.is_none() {
-                    word_start = Some(i);
-                    t.capitalised += usize::from(ch.is_uppercase());
-                }
-                t.word_chars += 1;
-            } else if let Some(start) = word_start.take() {
-                t.add_word_roles(&b.text[start..i]);
-            }
-            if ch.is_ascii_digit() {
-                t.digits += 1;
-            } else if ch.is_alphabetic() {
-                t.letters += 1;
-                if ch.is_uppercase() {
-                    t.upper += 1;
-                }
-            } else if matches!(ch, '.' | '!' | '?' | '。' | '！' | '？') {
-                t.sentence += 1;
-            } else if matches!(ch, ',' | '，' | '、') {
-                t.commas += 1;
-            }
-        }
-        if let Some(start) = word_start {
-            t.add_word_roles(&b.text[start..]);
+        // One pass over the characters: word shape, word roles and character classes. ASCII
+        // text (most blocks) is read byte by byte, without decoding.
+        if b.text.is_ascii() {
+            t.scan(&b.text, b.text.bytes().map(char::from).enumerate());
+        } else {
+            t.scan(&b.text, b.text.char_indices());
         }
         t.appeal_hits = [
             Cue::Donation,
@@ -732,12 +754,80 @@ impl TextStats {
 }
 
 impl TextStats {
+    /// Counts word shapes, word roles and character classes of `text`, given as
+    /// (byte offset, character) pairs.
+    fn scan(&mut self, text: &str, chars: impl Iterator<Item = (usize, char)>) {
+        let mut word_start = None;
+        for (i, ch) in chars {
+            if crate::tokens::is_word_char(ch) {
+                if word_start.is_none() {
+                    word_start = Some(i);
+                    self.capitalised += usize::from(ch.is_uppercase());
+                }
+                self.word_chars += 1;
+            } else if let Some(start) = word_start.take() {
+                self.add_word_roles(&text[start..i]);
+            }
+            if ch.is_ascii_digit() {
+                self.digits += 1;
+            } else if ch.is_alphabetic() {
+                self.letters += 1;
+                if ch.is_uppercase() {
+                    self.upper += 1;
+                }
+            } else if matches!(ch, '.' | '!' | '?' | '。' | '！' | '？') {
+                self.sentence += 1;
+            } else if matches!(ch, ',' | '，' | '、') {
+                self.commas += 1;
+            }
+        }
+        if let Some(start) = word_start {
+            self.add_word_roles(&text[start..]);
+        }
+    }
+
     /// Counts a word's roles (stopword, "you", "we").
     fn add_word_roles(&mut self, word: &str) {
         let roles = lexicon::word_roles(word);
         self.stop += usize::from(roles & lexicon::STOPWORD != 0);
         self.second += usize::from(roles & lexicon::SECOND_PERSON_WORD != 0);
         self.first_plural += usize::from(roles & lexicon::FIRST_PERSON_PLURAL_WORD != 0);
+    }
+}
+
+/// The tag features' groups of block tags.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum TagGroup {
+    P,
+    Div,
+    Li,
+    Cell,
+    H1,
+    Heading,
+    Quote,
+    Pre,
+    Caption,
+    Definition,
+    Section,
+    Form,
+    Other,
+}
+
+fn tag_group(tag: &str) -> TagGroup {
+    match tag {
+        "p" => TagGroup::P,
+        "div" => TagGroup::Div,
+        "li" => TagGroup::Li,
+        "td" | "th" => TagGroup::Cell,
+        "h1" => TagGroup::H1,
+        "h2" | "h3" | "h4" | "h5" | "h6" => TagGroup::Heading,
+        "blockquote" => TagGroup::Quote,
+        "pre" => TagGroup::Pre,
+        "figcaption" | "caption" => TagGroup::Caption,
+        "dd" | "dt" => TagGroup::Definition,
+        "section" | "article" | "main" => TagGroup::Section,
+        "form" | "fieldset" | "legend" => TagGroup::Form,
+        _ => TagGroup::Other,
     }
 }
 
@@ -757,33 +847,9 @@ fn block_features(
     let a = hints(ancestors);
     let flag = |f: u32| if c.flags & f != 0 { 1.0 } else { 0.0 };
     let tag = &*c.tag;
-    let is = |names: &[&str]| if names.contains(&tag) { 1.0 } else { 0.0 };
-    let known_tag = [
-        "p",
-        "div",
-        "li",
-        "td",
-        "th",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "blockquote",
-        "pre",
-        "figcaption",
-        "caption",
-        "dd",
-        "dt",
-        "section",
-        "article",
-        "main",
-        "form",
-        "fieldset",
-        "legend",
-    ]
-    .contains(&tag);
+    // One dispatch on the tag instead of a list search per tag feature.
+    let group = tag_group(tag);
+    let is = |g: TagGroup| if group == g { 1.0 } else { 0.0 };
     let total_chars = page
         .blocks
         .last()
@@ -814,19 +880,19 @@ fn block_features(
         log_controls: ln1(f64::from(b.controls)),
         hidden_inline_share: ratio(f64::from(b.hidden_words), words),
         depth: (f64::from(c.depth) / 30.0).min(3.0),
-        tag_p: is(&["p"]),
-        tag_div: is(&["div"]),
-        tag_li: is(&["li"]),
-        tag_cell: is(&["td", "th"]),
-        tag_h1: is(&["h1"]),
-        tag_heading: is(&["h2", "h3", "h4", "h5", "h6"]),
-        tag_quote: is(&["blockquote"]),
-        tag_pre: is(&["pre"]),
-        tag_caption: is(&["figcaption", "caption"]),
-        tag_definition: is(&["dd", "dt"]),
-        tag_section: is(&["section", "article", "main"]),
-        tag_form: is(&["form", "fieldset", "legend"]),
-        tag_other: if known_tag { 0.0 } else { 1.0 },
+        tag_p: is(TagGroup::P),
+        tag_div: is(TagGroup::Div),
+        tag_li: is(TagGroup::Li),
+        tag_cell: is(TagGroup::Cell),
+        tag_h1: is(TagGroup::H1),
+        tag_heading: is(TagGroup::Heading),
+        tag_quote: is(TagGroup::Quote),
+        tag_pre: is(TagGroup::Pre),
+        tag_caption: is(TagGroup::Caption),
+        tag_definition: is(TagGroup::Definition),
+        tag_section: is(TagGroup::Section),
+        tag_form: is(TagGroup::Form),
+        tag_other: is(TagGroup::Other),
         trailing_run: if b.run > 0 { 1.0 } else { 0.0 },
         position: ratio(i as f64, page.blocks.len() as f64),
         char_position: ratio(f64::from(b.offset), total_chars),
@@ -1044,6 +1110,13 @@ fn context_features(
 mod tests {
     use super::*;
     use crate::segment::segment_html;
+
+    #[test]
+    fn currency_amounts_are_counted() {
+        assert_eq!(count_currency("only words – and “quotes”"), 0.0);
+        assert_eq!(count_currency("give $5, 10 € or £20; ¥ alone"), 3.0);
+        assert_eq!(count_currency("₽100 ₹ 7 ₴9"), 3.0);
+    }
 
     #[test]
     fn names_are_unique_and_match_row_width() {

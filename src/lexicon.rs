@@ -517,6 +517,7 @@ static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     let automaton = AhoCorasick::builder()
         .match_kind(MatchKind::LeftmostLongest)
+        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
         .build(&patterns)
         .expect("static lexicon compiles");
     Lexicon { automaton, cue_of }

@@ -307,8 +307,8 @@ impl Model {
         // Dense part as one matrix-vector product, then the few token weights per block.
         let linear = |base: &Array1<f64>, weights: &Array1<f64>| {
             let mut z = base.clone();
-            for (z, cols) in z.iter_mut().zip(&x.token_columns) {
-                *z += cols.iter().map(|&c| weights[c]).sum::<f64>();
+            for (i, z) in z.iter_mut().enumerate() {
+                *z += x.token_columns(i).iter().map(|&c| weights[c]).sum::<f64>();
             }
             z
         };

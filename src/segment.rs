@@ -317,6 +317,20 @@ impl Tokens {
         self.len += 1;
     }
 
+    /// Appends all of `other`'s tokens.
+    fn append(&mut self, other: &Tokens) {
+        if other.len > 0 {
+            self.begin();
+            self.text.push_str(&other.text);
+            self.len += other.len;
+        }
+    }
+
+    /// All tokens as one space-separated string: equal strings, equal tokens.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
     fn push_ascii_lowercase(&mut self, token: &str) {
         let start = self.begin();
         self.text.push_str(token);
@@ -487,12 +501,16 @@ impl<'a> Attrs<'a> {
         a
     }
 
-    fn tokens(&self, out: &mut Tokens) {
-        for v in [self.class, self.id, self.role, self.itemprop]
-            .into_iter()
-            .flatten()
-        {
+    fn tokens(&self, out: &mut Tokens, cache: &mut TokenCache) {
+        if let Some(v) = self.class {
+            cache.split(v, out);
+        }
+        // An id is unique to its element: caching its split would only cost.
+        if let Some(v) = self.id {
             split_name_tokens(v, out);
+        }
+        for v in [self.role, self.itemprop].into_iter().flatten() {
+            cache.split(v, out);
         }
         if let Some(v) = self.aria_label {
             for w in crate::tokens::words(v).take(6) {
@@ -555,6 +573,16 @@ impl<'a> Attrs<'a> {
             return true;
         }
         if let Some(style) = self.style {
+            // Most styles hide nothing: look for the values before normalising.
+            let mentions = |word: &[u8]| {
+                style
+                    .as_bytes()
+                    .windows(word.len())
+                    .any(|w| w.eq_ignore_ascii_case(word))
+            };
+            if !mentions(b"none") && !mentions(b"hidden") {
+                return false;
+            }
             let compact: String = style
                 .chars()
                 .filter(|c| !c.is_whitespace())
@@ -582,6 +610,31 @@ impl<'a> Attrs<'a> {
     }
 }
 
+/// Split attribute values seen on this page: a page repeats the same class lists on many
+/// elements (cards, list items, menus), and copying tokens costs less than splitting.
+#[derive(Default)]
+struct TokenCache {
+    split: rustc_hash::FxHashMap<Box<str>, Tokens>,
+}
+
+impl TokenCache {
+    /// Bounds the cache on pages that never repeat a value.
+    const MAX_ENTRIES: usize = 4096;
+
+    fn split(&mut self, value: &str, out: &mut Tokens) {
+        if let Some(tokens) = self.split.get(value) {
+            out.append(tokens);
+            return;
+        }
+        let mut tokens = Tokens::default();
+        split_name_tokens(value, &mut tokens);
+        out.append(&tokens);
+        if self.split.len() < Self::MAX_ENTRIES {
+            self.split.insert(value.into(), tokens);
+        }
+    }
+}
+
 /// What an open inline element added to the nesting state, undone when it closes.
 #[derive(Clone, Copy)]
 struct InlineOpen {
@@ -605,8 +658,38 @@ struct Run {
     hidden_words: u32,
     inline_tokens: Tokens,
     nodes: Vec<NodeId>,
-    /// Words per (label, kind) they were written under, for the run's majority label.
+    /// Words per (label, kind) they were written under, for the run's majority label; words
+    /// under no label at all (every word of an unlabelled page) are counted apart, without
+    /// an allocation per run.
     labelled_words: Vec<(Option<Label>, Option<String>, u32)>,
+    unlabelled_words: u32,
+    /// Where the unlabelled count stands among `labelled_words` in first-seen order.
+    unlabelled_at: Option<usize>,
+}
+
+impl Run {
+    /// The (label, kind) most of the run's words were written under; the latest seen wins a
+    /// tie.
+    fn majority_label(&mut self) -> (Option<Label>, Option<String>) {
+        let entries = std::mem::take(&mut self.labelled_words);
+        let n = entries.len();
+        let mut best: Option<(Option<Label>, Option<String>, u32)> = None;
+        let mut consider = |e: (Option<Label>, Option<String>, u32)| {
+            if best.as_ref().is_none_or(|b| e.2 >= b.2) {
+                best = Some(e);
+            }
+        };
+        for (i, e) in entries.into_iter().enumerate() {
+            if self.unlabelled_at == Some(i) {
+                consider((None, None, self.unlabelled_words));
+            }
+            consider(e);
+        }
+        if self.unlabelled_at == Some(n) {
+            consider((None, None, self.unlabelled_words));
+        }
+        best.map(|(l, k, _)| (l, k)).unwrap_or((None, None))
+    }
 }
 
 struct Frame {
@@ -642,6 +725,7 @@ struct Segmenter {
     inline_labels: Vec<(Option<Label>, Option<String>)>,
     /// One entry per open inline element, in nesting order.
     open_inlines: Vec<InlineOpen>,
+    tokens: TokenCache,
     offset: u32,
 }
 
@@ -653,6 +737,7 @@ pub fn segment(doc: &Html) -> Page {
         inline: InlineDepth::default(),
         inline_labels: Vec::new(),
         open_inlines: Vec::new(),
+        tokens: TokenCache::default(),
         offset: 0,
     };
     s.walk(doc.tree.root(), true, 0);
@@ -815,6 +900,13 @@ impl Segmenter {
             return;
         }
         self.note_child(node, main_tree);
+        // Whitespace between tags, the commonest text node, only separates words.
+        if !t.is_empty() && t.bytes().all(|b| matches!(b, b' ' | b'\t'..=b'\r')) {
+            if let Some(frame) = self.frames.last_mut() {
+                frame.run.pending_space = true;
+            }
+            return;
+        }
         let inline = self.inline;
         let (label, kind) = self.current_label();
         let Some(frame) = self.frames.last_mut() else {
@@ -858,7 +950,10 @@ impl Segmenter {
         if inline.hidden > 0 {
             run.hidden_words += added;
         }
-        if added > 0 {
+        if added > 0 && label.is_none() && kind.is_none() {
+            run.unlabelled_at.get_or_insert(run.labelled_words.len());
+            run.unlabelled_words += added;
+        } else if added > 0 {
             match run
                 .labelled_words
                 .iter_mut()
@@ -928,7 +1023,7 @@ impl Segmenter {
                 f.run.pending_space = true;
             }
             if f.run.inline_tokens.len() < 64 {
-                attrs.tokens(&mut f.run.inline_tokens);
+                attrs.tokens(&mut f.run.inline_tokens, &mut self.tokens);
             }
         }
     }
@@ -1009,7 +1104,7 @@ impl Segmenter {
             };
         let attrs = Attrs::of(el);
         let mut tokens = Tokens::default();
-        attrs.tokens(&mut tokens);
+        attrs.tokens(&mut tokens, &mut self.tokens);
         let kind = attrs.kind().or(parent_kind);
         let index = self.page.containers.len();
         self.page.containers.push(Container {
@@ -1052,7 +1147,7 @@ impl Segmenter {
         let Some(frame) = self.frames.last_mut() else {
             return;
         };
-        let run = std::mem::take(&mut frame.run);
+        let mut run = std::mem::take(&mut frame.run);
         if run.text.is_empty() {
             // Keep the node list empty-run free; nodes with no text need no decision.
             return;
@@ -1063,12 +1158,7 @@ impl Segmenter {
         frame.runs += 1;
         let offset = self.offset;
         self.offset = self.offset.saturating_add(chars + 1);
-        let (label, kind) = run
-            .labelled_words
-            .into_iter()
-            .max_by_key(|(_, _, n)| *n)
-            .map(|(l, k, _)| (l, k))
-            .unwrap_or((None, None));
+        let (label, kind) = run.majority_label();
         self.page.blocks.push(Block {
             container: frame.container,
             run: index,
