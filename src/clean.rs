@@ -188,9 +188,9 @@ impl Cleaned {
                 }
             }
         }
-        for (b, _) in page.blocks.iter().zip(&self.keep).filter(|(_, &k)| !k) {
-            if !removed[b.container] {
-                remove.extend(b.nodes.iter().map(|&n| (n, false)));
+        for (i, (b, &keep)) in page.blocks.iter().zip(&self.keep).enumerate() {
+            if !keep && !removed[b.container] {
+                remove.extend(page.block_nodes(i).iter().map(|&n| (n, false)));
             }
         }
         let mut doc = self.doc.clone();

@@ -119,8 +119,9 @@ pub struct Block {
     pub hidden_words: u32,
     /// Tokens of class/id/role/aria-label/itemprop of the inline elements in the run.
     pub inline_tokens: Tokens,
-    /// Top-level nodes of the run in the main tree (children of the container's node).
-    pub nodes: Vec<NodeId>,
+    /// Top-level nodes of the run in the main tree (children of the container's node), as a
+    /// range of [`Page::run_nodes`] (see [`Page::block_nodes`]).
+    pub nodes: std::ops::Range<usize>,
     /// Character offset of the block's start within the page text.
     pub offset: u32,
     /// Hand label carried by most of the block's words (see [`LABEL_ATTR`]).
@@ -149,9 +150,20 @@ pub struct Page {
     pub containers: Vec<Container>,
     /// The site's name, lowercased, from `og:site_name` or the title's last part.
     pub site_name: Option<String>,
+    /// All blocks' run nodes, block after block: one list for the page rather than one per
+    /// block.
+    pub run_nodes: Vec<NodeId>,
 }
 
 impl Page {
+    /// The top-level nodes of a block's run in the main tree.
+    pub fn block_nodes(&self, block: usize) -> &[NodeId] {
+        self.blocks
+            .get(block)
+            .and_then(|b| self.run_nodes.get(b.nodes.clone()))
+            .unwrap_or(&[])
+    }
+
     /// Iterates over the containers above `container`, nearest first, itself included.
     pub fn ancestry(&self, container: usize) -> impl Iterator<Item = &Container> + '_ {
         let mut next = Some(container);
@@ -657,7 +669,6 @@ struct Run {
     controls: u32,
     hidden_words: u32,
     inline_tokens: Tokens,
-    nodes: Vec<NodeId>,
     /// Words per (label, kind) they were written under, for the run's majority label; words
     /// under no label at all (every word of an unlabelled page) are counted apart, without
     /// an allocation per run.
@@ -698,15 +709,11 @@ struct Frame {
     node: Option<NodeId>,
     run: Run,
     runs: u32,
-    /// Counts of child containers by tag, for nth-of-type.
-    child_tags: Vec<(LocalName, u32)>,
     /// The open inline element that is a direct child of the container, if any.
     open_top: Option<NodeId>,
     /// Whether a block-level element opened inside `open_top`: it then spans several runs,
     /// and its text nodes, not itself, belong to each run.
     top_split: bool,
-    /// Text nodes seen inside `open_top` before it was split.
-    top_texts: Vec<NodeId>,
 }
 
 /// Inline state that nests: how many open links, controls, hidden elements enclose the text.
@@ -727,6 +734,13 @@ struct Segmenter {
     open_inlines: Vec<InlineOpen>,
     tokens: TokenCache,
     offset: u32,
+    /// Where the innermost frame's current run starts in [`Page::run_nodes`]: only the
+    /// innermost frame ever has a run under way (opening a child flushes its parent's).
+    run_start: usize,
+    /// Text nodes seen inside the innermost frame's `open_top` before it was split.
+    top_texts: Vec<NodeId>,
+    /// Child containers counted by (parent, tag), for nth-of-type.
+    nth_counts: rustc_hash::FxHashMap<(usize, LocalName), u32>,
 }
 
 /// Segments a parsed document into blocks.
@@ -739,6 +753,9 @@ pub fn segment(doc: &Html) -> Page {
         open_inlines: Vec::new(),
         tokens: TokenCache::default(),
         offset: 0,
+        run_start: 0,
+        top_texts: Vec::new(),
+        nth_counts: rustc_hash::FxHashMap::default(),
     };
     s.walk(doc.tree.root(), true, 0);
     let mut page = s.finish();
@@ -880,17 +897,17 @@ impl Segmenter {
         };
         let direct = frame.node.is_some() && node.parent().map(|p| p.id()) == frame.node;
         if direct {
-            frame.run.nodes.push(node.id());
+            self.page.run_nodes.push(node.id());
             if node.value().is_element() {
                 frame.open_top = Some(node.id());
                 frame.top_split = false;
-                frame.top_texts.clear();
+                self.top_texts.clear();
             }
         } else if frame.open_top.is_some() && node.value().is_text() {
             if frame.top_split {
-                frame.run.nodes.push(node.id());
+                self.page.run_nodes.push(node.id());
             } else {
-                frame.top_texts.push(node.id());
+                self.top_texts.push(node.id());
             }
         }
     }
@@ -1036,7 +1053,7 @@ impl Segmenter {
             if f.open_top == Some(node.id()) {
                 f.open_top = None;
                 f.top_split = false;
-                f.top_texts.clear();
+                self.top_texts.clear();
             }
         }
         let Some(open) = self.open_inlines.pop() else {
@@ -1070,8 +1087,16 @@ impl Segmenter {
         if let Some(f) = self.frames.last_mut() {
             if let Some(top) = f.open_top.filter(|_| !f.top_split) {
                 // The open inline parent now spans runs: its text nodes stand for it.
-                f.run.nodes.retain(|&n| n != top);
-                f.run.nodes.append(&mut f.top_texts);
+                let run = &mut self.page.run_nodes;
+                let mut kept = self.run_start;
+                for i in self.run_start..run.len() {
+                    if run[i] != top {
+                        run[kept] = run[i];
+                        kept += 1;
+                    }
+                }
+                run.truncate(kept);
+                run.append(&mut self.top_texts);
                 f.top_split = true;
             }
         }
@@ -1080,16 +1105,12 @@ impl Segmenter {
         let (parent, parent_flags, parent_label, parent_kind, depth, nth) =
             match self.frames.last_mut() {
                 Some(f) => {
-                    let nth = match f.child_tags.iter_mut().find(|(t, _)| *t == tag) {
-                        Some((_, n)) => {
-                            *n += 1;
-                            *n
-                        }
-                        None => {
-                            f.child_tags.push((tag.clone(), 1));
-                            1
-                        }
-                    };
+                    let count = self
+                        .nth_counts
+                        .entry((f.container, tag.clone()))
+                        .or_insert(0);
+                    *count += 1;
+                    let nth = *count;
                     let p = &self.page.containers[f.container];
                     (
                         Some(f.container),
@@ -1127,10 +1148,8 @@ impl Segmenter {
             node: if main_tree { Some(node.id()) } else { None },
             run: Run::default(),
             runs: 0,
-            child_tags: Vec::new(),
             open_top: None,
             top_split: false,
-            top_texts: Vec::new(),
         });
     }
 
@@ -1148,10 +1167,13 @@ impl Segmenter {
             return;
         };
         let mut run = std::mem::take(&mut frame.run);
+        let nodes = self.run_start..self.page.run_nodes.len();
         if run.text.is_empty() {
             // Keep the node list empty-run free; nodes with no text need no decision.
+            self.page.run_nodes.truncate(nodes.start);
             return;
         }
+        self.run_start = nodes.end;
         let words = run.words;
         let chars = run.text.chars().count() as u32;
         let index = frame.runs;
@@ -1170,7 +1192,7 @@ impl Segmenter {
             controls: run.controls,
             hidden_words: run.hidden_words.min(words),
             inline_tokens: run.inline_tokens,
-            nodes: run.nodes,
+            nodes,
             offset,
             label,
             kind,
