@@ -517,6 +517,8 @@ static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
     let automaton = AhoCorasick::builder()
         .match_kind(MatchKind::LeftmostLongest)
+        // A DFA searches a page's text faster than the default NFA (about 5 % of feature
+        // time) but costs about 3 ms to build, once per process: batches are what count.
         .kind(Some(aho_corasick::AhoCorasickKind::DFA))
         .build(&patterns)
         .expect("static lexicon compiles");

@@ -312,6 +312,11 @@ impl Tokens {
         self.text.split(' ').filter(|t| !t.is_empty())
     }
 
+    fn clear(&mut self) {
+        self.text.clear();
+        self.len = 0;
+    }
+
     /// Number of tokens.
     pub fn len(&self) -> usize {
         self.len
@@ -741,6 +746,10 @@ struct Segmenter {
     top_texts: Vec<NodeId>,
     /// Child containers counted by (parent, tag), for nth-of-type.
     nth_counts: rustc_hash::FxHashMap<(usize, LocalName), u32>,
+    /// Emptied run-text buffers of closed frames: a run's text grows piece by piece, and a
+    /// buffer that has grown before saves the reallocations.
+    text_buffers: Vec<String>,
+    scratch_tokens: Tokens,
 }
 
 /// Segments a parsed document into blocks.
@@ -756,6 +765,8 @@ pub fn segment(doc: &Html) -> Page {
         run_start: 0,
         top_texts: Vec::new(),
         nth_counts: rustc_hash::FxHashMap::default(),
+        text_buffers: Vec::new(),
+        scratch_tokens: Tokens::default(),
     };
     s.walk(doc.tree.root(), true, 0);
     let mut page = s.finish();
@@ -1124,8 +1135,12 @@ impl Segmenter {
                 None => (None, 0, None, None, 0, 1),
             };
         let attrs = Attrs::of(el);
-        let mut tokens = Tokens::default();
-        attrs.tokens(&mut tokens, &mut self.tokens);
+        // Built in a reused buffer, kept as an exact copy.
+        let mut scratch = std::mem::take(&mut self.scratch_tokens);
+        scratch.clear();
+        attrs.tokens(&mut scratch, &mut self.tokens);
+        let tokens = scratch.clone();
+        self.scratch_tokens = scratch;
         let kind = attrs.kind().or(parent_kind);
         let index = self.page.containers.len();
         self.page.containers.push(Container {
@@ -1146,7 +1161,10 @@ impl Segmenter {
         self.frames.push(Frame {
             container: index,
             node: if main_tree { Some(node.id()) } else { None },
-            run: Run::default(),
+            run: Run {
+                text: self.text_buffers.pop().unwrap_or_default(),
+                ..Run::default()
+            },
             runs: 0,
             open_top: None,
             top_split: false,
@@ -1155,7 +1173,9 @@ impl Segmenter {
 
     fn close_container(&mut self) {
         self.flush_run();
-        self.frames.pop();
+        if let Some(frame) = self.frames.pop() {
+            self.text_buffers.push(frame.run.text);
+        }
         // A block boundary separates words even inside an inline parent run.
         if let Some(f) = self.frames.last_mut() {
             f.run.pending_space = true;
@@ -1167,15 +1187,24 @@ impl Segmenter {
             return;
         };
         let mut run = std::mem::take(&mut frame.run);
+        // The block gets exact copies; the grown buffers stay with the frame.
+        let mut buffer = std::mem::take(&mut run.text);
+        let text = buffer.as_str().to_owned();
+        buffer.clear();
+        frame.run.text = buffer;
+        let mut inline = std::mem::take(&mut run.inline_tokens);
+        let inline_tokens = inline.clone();
+        inline.clear();
+        frame.run.inline_tokens = inline;
         let nodes = self.run_start..self.page.run_nodes.len();
-        if run.text.is_empty() {
+        if text.is_empty() {
             // Keep the node list empty-run free; nodes with no text need no decision.
             self.page.run_nodes.truncate(nodes.start);
             return;
         }
         self.run_start = nodes.end;
         let words = run.words;
-        let chars = run.text.chars().count() as u32;
+        let chars = text.chars().count() as u32;
         let index = frame.runs;
         frame.runs += 1;
         let offset = self.offset;
@@ -1191,12 +1220,12 @@ impl Segmenter {
             control_words: run.control_words.min(words),
             controls: run.controls,
             hidden_words: run.hidden_words.min(words),
-            inline_tokens: run.inline_tokens,
+            inline_tokens,
             nodes,
             offset,
             label,
             kind,
-            text: run.text,
+            text,
         });
     }
 
