@@ -367,6 +367,44 @@ mod tests {
     use super::*;
 
     #[test]
+    fn folded_scores_match_the_standardised_formula() {
+        let m = Model::embedded().unwrap();
+        let (_, page) = crate::segment::segment_html(
+            "<body><nav><a href='/'>Home</a></nav><article><p>One long paragraph of the \
+             article, with enough words to look like prose.</p></article></body>",
+        );
+        let scores = m.score(&page);
+        let f = m.file();
+        let dense = m.features(&page);
+        for (i, row) in dense.rows().into_iter().enumerate() {
+            let first: f64 = f.intercept
+                + row
+                    .iter()
+                    .zip(&f.weights)
+                    .zip(f.mean.iter().zip(&f.scale))
+                    .map(|((v, w), (m, s))| w * (v - m) / s)
+                    .sum::<f64>();
+            let second: f64 = f.stack.intercept
+                + row
+                    .iter()
+                    .chain(scores.stack.row(i).iter())
+                    .zip(&f.stack.weights)
+                    .zip(
+                        f.mean
+                            .iter()
+                            .chain(&f.stack.mean)
+                            .zip(f.scale.iter().chain(&f.stack.scale)),
+                    )
+                    .map(|((v, w), (m, s))| w * (v - m) / s)
+                    .sum::<f64>();
+            // The stacked pass's first column is the first pass's log-odds (clamped far out).
+            let self_logit = scores.stack.row(i)[0];
+            assert!(first.abs() > 13.0 || (first - self_logit).abs() < 1e-6);
+            assert!((sigmoid(second) - scores.probabilities[i]).abs() < 1e-9);
+        }
+    }
+
+    #[test]
     fn embedded_model_loads() {
         let m = Model::embedded().unwrap();
         assert_eq!(m.file().weights.len(), m.space().len());
@@ -396,6 +434,13 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("made_up"));
+        let mut f = good.clone();
+        f.scale[0] = 1e-320;
+        f.weights[0] = 1e10;
+        assert!(Model::from_file(f)
+            .unwrap_err()
+            .to_string()
+            .contains("too close to zero"));
         let mut f = good;
         f.threshold = 1.5;
         assert!(Model::from_file(f).is_err());
