@@ -468,7 +468,9 @@ impl FeatureSpace {
             let Some(row) = row.as_slice_mut() else {
                 continue;
             };
-            row[..nb].copy_from_slice(sparse.base.row(i).as_slice().unwrap_or(&[]));
+            for (to, from) in row[..nb].iter_mut().zip(sparse.base.row(i)) {
+                *to = *from;
+            }
             for &c in sparse.token_columns(i) {
                 row[c] = 1.0;
             }
@@ -607,7 +609,7 @@ impl SparseFeatures {
     /// One value of the full row: base columns first, then 0/1 token columns.
     pub fn value(&self, row: usize, column: usize) -> f64 {
         if column < self.base.ncols() {
-            self.base[[row, column]]
+            self.base.get((row, column)).copied().unwrap_or(0.0)
         } else if self.token_columns(row).binary_search(&column).is_ok() {
             1.0
         } else {
