@@ -300,30 +300,22 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded> {
 /// Like [`decode`], with a charset from a transport header (HTTP `Content-Type`) that ranks
 /// after the byte order mark and before the meta tag.
 pub fn decode_with_hint(bytes: &[u8], transport: Option<&str>) -> Result<Decoded> {
-    if bytes.is_empty() {
-        return Err(Error::EmptyInput);
-    }
-    let utf8 = std::str::from_utf8(bytes).ok();
-    let encoding = choose_encoding(bytes, transport, utf8.is_some());
-    let text = match utf8 {
-        Some(text) if encoding == encoding_rs::UTF_8 && Encoding::for_bom(bytes).is_none() => {
-            text.to_owned()
-        }
-        _ => encoding.decode(bytes).0.into_owned(),
-    };
-    check_text(&text)?;
-    Ok(Decoded { text, encoding })
+    decode_owned_with_hint(bytes.to_vec(), transport)
 }
 
 /// Like [`decode`], taking the bytes: a page in UTF-8 (most of them) becomes its text
 /// without being copied.
 pub fn decode_owned(bytes: Vec<u8>) -> Result<Decoded> {
+    decode_owned_with_hint(bytes, None)
+}
+
+fn decode_owned_with_hint(bytes: Vec<u8>, transport: Option<&str>) -> Result<Decoded> {
     if bytes.is_empty() {
         return Err(Error::EmptyInput);
     }
     let (text, encoding) = match String::from_utf8(bytes) {
         Ok(text) => {
-            let encoding = choose_encoding(text.as_bytes(), None, true);
+            let encoding = choose_encoding(text.as_bytes(), transport, true);
             if encoding == encoding_rs::UTF_8 && Encoding::for_bom(text.as_bytes()).is_none() {
                 (text, encoding)
             } else {
@@ -332,7 +324,7 @@ pub fn decode_owned(bytes: Vec<u8>) -> Result<Decoded> {
         }
         Err(e) => {
             let bytes = e.into_bytes();
-            let encoding = choose_encoding(&bytes, None, false);
+            let encoding = choose_encoding(&bytes, transport, false);
             (encoding.decode(&bytes).0.into_owned(), encoding)
         }
     };

@@ -527,12 +527,10 @@ static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
 
 /// Counts lexicon hits per [`Cue`] in already lowercased text.
 pub fn cue_counts(lower: &str) -> [u32; CUES] {
-    let lex = &*LEXICON;
-    let mut counts = [0u32; CUES];
-    for m in lex.automaton.find_iter(lower) {
-        counts[lex.cue_of[m.pattern().as_usize()] as usize] += 1;
-    }
-    counts
+    let whole = 0..lower.len();
+    cue_counts_in_spans(lower, std::slice::from_ref(&whole))
+        .pop()
+        .unwrap_or([0; CUES])
 }
 
 /// [`cue_counts`] for each span of `lower`, in one search; spans are in order and no match

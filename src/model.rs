@@ -305,21 +305,20 @@ impl Model {
         let f = &self.folded;
         let nb = x.base.ncols();
         // Dense part as one matrix-vector product, then the few token weights per block.
-        let linear = |base: &Array1<f64>, weights: &Array1<f64>| {
-            let mut z = base.clone();
+        let linear = |mut z: Array1<f64>, weights: &Array1<f64>| {
             for (i, z) in z.iter_mut().enumerate() {
                 *z += x.token_columns(i).iter().map(|&c| weights[c]).sum::<f64>();
             }
             z
         };
         let first_base = x.base.dot(&f.first.slice(ndarray::s![..nb]));
-        let first: Vec<f64> = linear(&first_base, &f.first)
+        let first: Vec<f64> = linear(first_base, &f.first)
             .iter()
             .map(|z| sigmoid(z + f.first_intercept))
             .collect();
         let stack = features::stack_features(page, &first);
         let second_base = x.base.dot(&f.stack_base.slice(ndarray::s![..nb]));
-        let z = linear(&second_base, &f.stack_base) + stack.dot(&f.stack_extra);
+        let z = linear(second_base, &f.stack_base) + stack.dot(&f.stack_extra);
         let probabilities = z.iter().map(|z| sigmoid(z + f.stack_intercept)).collect();
         Scores {
             x,
