@@ -4,8 +4,9 @@
 //! - a parse-only baseline (`scraper::Html::parse_document` plus a walk over every text
 //!   node), the floor any HTML cleaner stands on;
 //! - `Cleaner::clean_bytes` plus text rendering, on one core and on all cores;
-//! - the `boilerclass clean --jsonl` process on the whole batch and on a tenth of it, for
-//!   wall time and peak memory (max RSS from `wait4`);
+//! - the `boilerclass clean --jsonl` process on a tenth of the batch, on the batch (one
+//!   core and all) and on the batch ten times over, for wall time and peak memory (max RSS
+//!   from `wait4`): memory must stay flat however long the input;
 //! - a single-page `boilerclass clean` of the page nearest 100 KB, whole process.
 //!
 //! DIR defaults to `../shared/data/wcxb-dev/html`, then to `training-data/`; PAGES to 1000.
@@ -64,6 +65,14 @@ fn main() {
         "process", "pages/s", "wall s", "peak RSS MB"
     );
     let tenth = &paths[..paths.len().div_ceil(10)];
+    // The batch ten times over: memory must stay flat however long the stream is.
+    let tenfold: Vec<PathBuf> = paths
+        .iter()
+        .cycle()
+        .take(10 * paths.len())
+        .cloned()
+        .collect();
+    let mut peaks = Vec::new();
     for (name, batch, jobs) in [
         (
             format!("clean --jsonl, {} pages", tenth.len()),
@@ -80,8 +89,14 @@ fn main() {
             &paths[..],
             cores,
         ),
+        (
+            format!("clean --jsonl, {} pages", tenfold.len()),
+            &tenfold[..],
+            cores,
+        ),
     ] {
         let (wall, rss) = process(exe, batch, jobs);
+        peaks.push(rss);
         println!(
             "{:<28} {:>9.1} {:>8.2} {:>12.1}",
             format!("{name}, --jobs {jobs}"),
@@ -90,6 +105,13 @@ fn main() {
             rss as f64 / 1024.0
         );
     }
+
+    println!(
+        "peak RSS, {} pages / {} pages: {:.2}",
+        tenfold.len(),
+        tenth.len(),
+        peaks[3] as f64 / peaks[0] as f64
+    );
 
     let limits = Limits::default();
     let pages: Vec<Vec<u8>> = paths

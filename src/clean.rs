@@ -3,10 +3,12 @@
 
 use crate::corpus::{self, Limits};
 use crate::error::Result;
+use crate::markdown;
 use crate::model::{Model, Scores};
 use crate::segment::{self, Page};
 use ego_tree::NodeId;
 use html5ever::serialize::{serialize, SerializeOpts, TraversalScope};
+use rustc_hash::FxHashMap;
 use scraper::node::Text;
 use scraper::{Html, Node};
 use serde::Serialize;
@@ -95,8 +97,27 @@ impl Cleaner {
     /// Like [`Cleaner::clean_bytes`], also returning the feature matrices behind the
     /// probabilities, for explanations without classifying the page twice.
     pub fn clean_bytes_scored(&self, bytes: Vec<u8>) -> Result<(Cleaned, Scores)> {
+        self.clean_bytes_inner(bytes, None)
+    }
+
+    /// Like [`Cleaner::clean_bytes`], for a page served with an HTTP `Content-Type`
+    /// charset: it ranks after a byte order mark and before `<meta charset>`, as in browsers.
+    pub fn clean_bytes_with_charset(
+        &self,
+        bytes: Vec<u8>,
+        charset: Option<&str>,
+    ) -> Result<Cleaned> {
+        self.clean_bytes_inner(bytes, charset)
+            .map(|(cleaned, _)| cleaned)
+    }
+
+    fn clean_bytes_inner(
+        &self,
+        bytes: Vec<u8>,
+        charset: Option<&str>,
+    ) -> Result<(Cleaned, Scores)> {
         let bytes = corpus::unpack(bytes, &self.limits)?;
-        let decoded = corpus::decode_owned(bytes)?;
+        let decoded = corpus::decode_owned_with_hint(bytes, charset)?;
         let (mut cleaned, scores) = self.classify(&decoded.text)?;
         cleaned.encoding = decoded.encoding.name();
         Ok((cleaned, scores))
@@ -165,6 +186,60 @@ impl Cleaned {
     /// The page's HTML with boilerplate removed: an element goes when every block under it
     /// is boilerplate; a boilerplate run inside a kept element loses its own nodes only.
     pub fn html(&self) -> String {
+        serialize_html(&self.pruned())
+    }
+
+    /// The kept content as Markdown: headings, paragraphs, lists, links, tables and code
+    /// blocks of the content, in document order.
+    pub fn markdown(&self) -> String {
+        // <noscript> holds raw text in the tree; its kept blocks are written from their text.
+        let mut noscript: FxHashMap<NodeId, Vec<&str>> = FxHashMap::default();
+        for (b, _) in self.page.blocks.iter().zip(&self.keep).filter(|(_, &k)| k) {
+            let c = &self.page.containers[b.container];
+            if c.flags & segment::flags::NOSCRIPT == 0 {
+                continue;
+            }
+            if let Some(node) = self.page.ancestry(b.container).find_map(|c| c.node) {
+                noscript.entry(node).or_default().push(&b.text);
+            }
+        }
+        markdown::render(&self.pruned(), &noscript)
+    }
+
+    /// The original page with nothing removed: each element that holds blocks gets
+    /// `data-boilerclass-label` (`content`, `boilerplate`, or `mixed` when its own runs
+    /// differ) and `data-boilerclass-score` (the highest probability of content among
+    /// its own runs), so that a downstream tool can decide.
+    pub fn annotated_html(&self) -> String {
+        let mut own: Vec<Option<(bool, bool, f64)>> = vec![None; self.page.containers.len()];
+        for (i, b) in self.page.blocks.iter().enumerate() {
+            let (kept, dropped, best) = own[b.container].get_or_insert((false, false, 0.0));
+            *kept |= self.keep[i];
+            *dropped |= !self.keep[i];
+            *best = best.max(self.probabilities[i]);
+        }
+        let mut doc = self.doc.clone();
+        for (c, own) in self.page.containers.iter().zip(own) {
+            let (Some(node), Some((kept, dropped, best))) = (c.node, own) else {
+                continue;
+            };
+            let label = match (kept, dropped) {
+                (true, true) => "mixed",
+                (true, false) => "content",
+                _ => "boilerplate",
+            };
+            if let Some(mut n) = doc.tree.get_mut(node) {
+                if let Node::Element(e) = n.value() {
+                    set_attr(e, "data-boilerclass-label", label);
+                    set_attr(e, "data-boilerclass-score", &format!("{best:.3}"));
+                }
+            }
+        }
+        serialize_html(&doc)
+    }
+
+    /// The document with boilerplate elements and runs detached.
+    fn pruned(&self) -> Html {
         let page = &self.page;
         let mut kept_below = vec![0u32; page.containers.len()];
         for (b, _) in page.blocks.iter().zip(&self.keep).filter(|(_, &k)| k) {
@@ -204,17 +279,34 @@ impl Cleaned {
                 node.detach();
             }
         }
-        let opts = SerializeOpts {
-            // The parser ran with scripting on, so <noscript> holds raw text to write as is.
-            scripting_enabled: true,
-            traversal_scope: TraversalScope::IncludeNode,
-            create_missing_parent: false,
-        };
-        let mut buf = Vec::new();
-        // Writing to a Vec cannot fail, and html5ever writes valid UTF-8.
-        let _ = serialize(&mut buf, &doc, opts);
-        String::from_utf8_lossy(&buf).into_owned()
+        doc
     }
+}
+
+/// Sets an attribute, replacing one of the same name (a page may carry our attributes
+/// already, e.g. when annotated twice).
+fn set_attr(e: &mut scraper::node::Element, name: &str, value: &str) {
+    let value = scraper::StrTendril::from(value);
+    if let Some(a) = e.attrs.iter_mut().find(|(n, _)| &*n.local == name) {
+        a.1 = value;
+    } else {
+        let name =
+            html5ever::QualName::new(None, html5ever::ns!(), html5ever::LocalName::from(name));
+        e.attrs.push((name, value));
+    }
+}
+
+fn serialize_html(doc: &Html) -> String {
+    let opts = SerializeOpts {
+        // The parser ran with scripting on, so <noscript> holds raw text to write as is.
+        scripting_enabled: true,
+        traversal_scope: TraversalScope::IncludeNode,
+        create_missing_parent: false,
+    };
+    let mut buf = Vec::new();
+    // Writing to a Vec cannot fail, and html5ever writes valid UTF-8.
+    let _ = serialize(&mut buf, doc, opts);
+    String::from_utf8_lossy(&buf).into_owned()
 }
 
 #[cfg(test)]

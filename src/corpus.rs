@@ -4,6 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::label;
+use crate::progress::Progress;
 use crate::segment::{self, Page};
 use encoding_rs::Encoding;
 use rayon::prelude::*;
@@ -309,7 +310,8 @@ pub fn decode_owned(bytes: Vec<u8>) -> Result<Decoded> {
     decode_owned_with_hint(bytes, None)
 }
 
-fn decode_owned_with_hint(bytes: Vec<u8>, transport: Option<&str>) -> Result<Decoded> {
+/// Like [`decode_with_hint`], taking the bytes (see [`decode_owned`]).
+pub fn decode_owned_with_hint(bytes: Vec<u8>, transport: Option<&str>) -> Result<Decoded> {
     if bytes.is_empty() {
         return Err(Error::EmptyInput);
     }
@@ -455,6 +457,11 @@ const MIN_ALIGNED_SHARE: f64 = 0.2;
 /// Loads a gold corpus: the WCXB layout (`html/<id>.html.gz` + `ground-truth/<id>.json`) or
 /// a plain folder of `<id>.html[.gz]` files beside `<id>.txt` gold texts.
 pub fn load_gold(dir: &Path) -> Result<GoldCorpus> {
+    load_gold_with_progress(dir, Progress::none())
+}
+
+/// Like [`load_gold`], reporting each page read to `progress`.
+pub fn load_gold_with_progress(dir: &Path, progress: Progress<'_>) -> Result<GoldCorpus> {
     let mut skipped = Vec::new();
     let raws = if dir.join("html").is_dir() && dir.join("ground-truth").is_dir() {
         list_wcxb(dir, &mut skipped)?
@@ -467,9 +474,11 @@ pub fn load_gold(dir: &Path) -> Result<GoldCorpus> {
             dir.display()
         )));
     }
+    progress.stage("reading gold pages", Some(raws.len() as u64));
     let samples = raws
         .into_par_iter()
         .map(|raw| {
+            progress.advance(1);
             let limits = Limits::default();
             let bytes = read_file(&raw.html_path, &limits)?;
             let decoded = decode(&bytes)?;

@@ -47,6 +47,12 @@ pub enum Error {
     /// The model's contents are inconsistent with this build or with themselves.
     #[error("invalid model: {0}")]
     ModelInvalid(String),
+    /// A JSON line or an input record is not a usable page.
+    #[error("{0}")]
+    Input(String),
+    /// A WARC archive or one of its records is malformed.
+    #[error("WARC: {0}")]
+    Warc(String),
     /// A gold or labelled corpus is malformed.
     #[error("corpus: {0}")]
     Corpus(String),

@@ -5,6 +5,7 @@
 use crate::corpus::Sample;
 use crate::error::{Error, Result};
 use crate::model::Model;
+use crate::progress::Progress;
 use crate::train::{f1_from_counts, TrainParams};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -271,6 +272,16 @@ fn mix(seed: u64, s: &str) -> u64 {
 /// K-fold cross-validation grouped by [`Sample::group`]: each fold is scored by a model
 /// trained on the others with the fold's own threshold.
 pub fn cross_validate(params: &TrainParams, samples: &[Sample], k: usize) -> Result<Report> {
+    cross_validate_with_progress(params, samples, k, Progress::none())
+}
+
+/// Like [`cross_validate`], reporting each fold done to `progress`.
+pub fn cross_validate_with_progress(
+    params: &TrainParams,
+    samples: &[Sample],
+    k: usize,
+    progress: Progress<'_>,
+) -> Result<Report> {
     let groups: Vec<&str> = samples.iter().map(|s| s.group.as_str()).collect();
     let distinct = {
         let mut g = groups.clone();
@@ -285,6 +296,7 @@ pub fn cross_validate(params: &TrainParams, samples: &[Sample], k: usize) -> Res
     }
     let folds = assign_folds(&groups, k, params.seed);
     // Folds train independently: run them in parallel (one solver is single-threaded).
+    progress.stage("cross-validation folds", Some(k as u64));
     let results = (0..k)
         .into_par_iter()
         .map(|f| {
@@ -301,6 +313,7 @@ pub fn cross_validate(params: &TrainParams, samples: &[Sample], k: usize) -> Res
                 .map(|(s, _)| s)
                 .collect();
             let model = params.fit(&train, vec![format!("fold {} of {k}", f + 1)])?;
+            progress.advance(1);
             Ok((
                 evaluate(&model, model.threshold(), &test),
                 model.threshold(),

@@ -5,14 +5,23 @@
 
 use boilerclass::corpus::{self, Limits, Sample};
 use boilerclass::eval::{self, Report};
+use boilerclass::input::{self, InputOptions, PageInput};
+use boilerclass::progress::{Progress, Step};
 use boilerclass::train::TrainParams;
 use boilerclass::{Cleaner, Error, Model};
 use clap::{Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
-use std::io::{self, Read, Write};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use std::io::{self, IsTerminal, Read, Write};
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, TryRecvError};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 #[derive(Parser)]
 #[command(
@@ -43,21 +52,37 @@ enum Format {
     Text,
     /// The page with boilerplate elements removed.
     Html,
+    /// The content as Markdown: headings, lists, links, tables and code kept.
+    Markdown,
     /// Every block with its label, probability and locator.
     Json,
 }
 
 #[derive(clap::Args)]
 struct CleanArgs {
-    /// Files (.html, .htm, .html.gz), directories (walked recursively, sorted) or - for stdin.
+    /// Files (.html, .htm, .xhtml, optionally .gz; .warc, .warc.gz), directories (walked
+    /// recursively, sorted) or - for stdin.
     #[arg(default_value = "-")]
     inputs: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
-    /// One JSON object per page: {"source", "text", "encoding"} or {"source", "error"}.
+    /// The original HTML with data-boilerclass-label and -score attributes on every
+    /// element that holds text, nothing removed.
+    #[arg(long, conflicts_with = "format")]
+    annotate: bool,
+    /// One JSON object per page, in input order: "source", "encoding" and the output under
+    /// "text", "html", "markdown" or "blocks" (by --format), or "source" and "error".
     #[arg(long)]
     jsonl: bool,
+    /// Inputs are JSON Lines: one object per line with the page in an "html" string field;
+    /// its other fields are passed through to the --jsonl record unchanged.
+    #[arg(long)]
+    input_jsonl: bool,
+    /// No progress bar and no summary line on stderr; with --jsonl, failed pages are
+    /// reported in their records only.
+    #[arg(long, short)]
+    quiet: bool,
     /// Model file to use instead of the embedded default.
     #[arg(long)]
     model: Option<PathBuf>,
@@ -118,6 +143,9 @@ struct TrainArgs {
     /// Where to write the model.
     #[arg(long)]
     out: PathBuf,
+    /// No progress bar on stderr.
+    #[arg(long, short)]
+    quiet: bool,
     #[command(flatten)]
     params: ParamArgs,
 }
@@ -181,6 +209,9 @@ struct EvalArgs {
     /// Print the report as JSON, every page included.
     #[arg(long)]
     json: bool,
+    /// No progress bar on stderr.
+    #[arg(long, short)]
+    quiet: bool,
     #[command(flatten)]
     params: ParamArgs,
 }
@@ -272,30 +303,6 @@ fn load_model(path: Option<&Path>) -> Result<Model, Fatal> {
     }
 }
 
-/// Expands inputs: directories become their page files, recursively, in sorted order.
-fn expand_inputs(inputs: &[PathBuf]) -> Vec<Result<PathBuf, (PathBuf, String)>> {
-    let mut out = Vec::new();
-    for input in inputs {
-        if input.is_dir() {
-            for entry in walkdir::WalkDir::new(input).sort_by_file_name() {
-                match entry {
-                    Ok(e) if e.file_type().is_file() && corpus::is_page_path(e.path()) => {
-                        out.push(Ok(e.into_path()))
-                    }
-                    Ok(_) => {}
-                    Err(e) => out.push(Err((
-                        e.path().unwrap_or(input).to_path_buf(),
-                        e.to_string(),
-                    ))),
-                }
-            }
-        } else {
-            out.push(Ok(input.clone()));
-        }
-    }
-    out
-}
-
 fn read_input(path: &Path, limits: &Limits) -> Result<Vec<u8>, Error> {
     if path == Path::new("-") {
         let mut bytes = Vec::new();
@@ -310,12 +317,27 @@ fn read_input(path: &Path, limits: &Limits) -> Result<Vec<u8>, Error> {
     }
 }
 
-fn source_name(path: &Path) -> String {
-    if path == Path::new("-") {
-        "-".into()
-    } else {
-        path.display().to_string()
+/// A progress bar on stderr when it is a terminal, hidden otherwise or with `--quiet`.
+fn progress_bar(quiet: bool, total: impl FnOnce() -> Option<u64>, template: &str) -> ProgressBar {
+    if quiet || !io::stderr().is_terminal() {
+        return ProgressBar::hidden();
     }
+    let bar = match total() {
+        Some(n) if n > 0 => ProgressBar::new(n),
+        _ => ProgressBar::new_spinner(),
+    };
+    if let Ok(style) = ProgressStyle::with_template(template) {
+        bar.set_style(style);
+    }
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
+}
+
+/// What became of one page: its output, or its error message (and, with `--jsonl`, the
+/// error record to write).
+struct Outcome {
+    source: String,
+    output: Result<String, (String, Option<String>)>,
 }
 
 fn clean(args: CleanArgs) -> Result<ExitCode, Fatal> {
@@ -329,37 +351,101 @@ fn clean(args: CleanArgs) -> Result<ExitCode, Fatal> {
         .num_threads(args.jobs.unwrap_or(0))
         .build()
         .map_err(|e| fatal(format!("--jobs: {e}")))?;
-    let inputs = expand_inputs(&args.inputs);
-    let many = inputs.len() > 1;
+    let opts = InputOptions {
+        jsonl: args.input_jsonl,
+        limits,
+    };
+    for p in &args.inputs {
+        if p != Path::new("-") && !p.exists() {
+            // Reported as a failed page below; said here too so that a typo is plain.
+            eprintln!("boilerclass: {}: no such file or directory", p.display());
+        }
+    }
+    let many = input::may_hold_many(&args.inputs, &opts);
     // Without a handler the default action applies; a failure here only loses the flush.
     let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
+    // Progress goes by bytes of input read, since an archive's page count is unknown.
+    let bar = progress_bar(
+        args.quiet,
+        || Some(input::files(&args.inputs, &opts).iter().map(|f| f.1).sum()),
+        "{spinner} {elapsed_precise} {wide_bar} {bytes}/{total_bytes}  {msg}  ETA {eta}",
+    );
+    // One thread reads, the pool's workers clean pages as they come, and this thread
+    // writes them back in input order. A page takes a ticket when read and gives it back
+    // when written: with at most `window` pages in flight (queued, being cleaned, or
+    // waiting for an earlier one to be written), memory stays flat however long the input.
+    let window = 32 * pool.current_num_threads();
+    let (ticket_tx, ticket_rx) = std::sync::mpsc::sync_channel::<()>(window);
+    for _ in 0..window {
+        let _ = ticket_tx.send(());
+    }
+    let (page_tx, page_rx) = std::sync::mpsc::sync_channel::<(usize, PageInput)>(window);
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<(usize, Outcome)>();
+    let read = Arc::new(AtomicUsize::new(0));
+    {
+        let inputs = args.inputs.clone();
+        let opts = opts.clone();
+        let bar = bar.clone();
+        let read = Arc::clone(&read);
+        // Neither thread is joined: on interruption the reader may sit in a read of stdin;
+        // both end with the process.
+        std::thread::spawn(move || {
+            let mut seq = 0;
+            input::read_pages(&inputs, &opts, &mut |n| bar.inc(n), &mut |page| {
+                if ticket_rx.recv().is_err() || page_tx.send((seq, page)).is_err() {
+                    return ControlFlow::Break(());
+                }
+                seq += 1;
+                read.store(seq, Ordering::SeqCst);
+                ControlFlow::Continue(())
+            })
+        });
+    }
+    {
+        let cleaner = Arc::new(cleaner);
+        let render = Render {
+            format: args.format,
+            annotate: args.annotate,
+            jsonl: args.jsonl,
+        };
+        std::thread::spawn(move || {
+            pool.install(|| {
+                page_rx.into_iter().par_bridge().for_each(|(seq, page)| {
+                    let _ = done_tx.send((seq, process(&cleaner, page, render)));
+                })
+            })
+        });
+    }
+    let started = Instant::now();
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
-    let mut failures = 0usize;
-    // Chunks keep memory bounded while workers run ahead; output stays in input order.
-    for chunk in inputs.chunks(64) {
-        if INTERRUPTED.load(Ordering::SeqCst) {
-            out.flush()?;
-            eprintln!("boilerclass: interrupted; every page finished so far was written");
-            return Ok(ExitCode::from(130));
-        }
-        let rendered: Vec<(String, Result<String, String>)> = pool.install(|| {
-            chunk
-                .par_iter()
-                .map(|input| match input {
-                    Err((path, msg)) => (source_name(path), Err(msg.clone())),
-                    Ok(path) => {
-                        let result = read_input(path, &limits)
-                            .and_then(|bytes| cleaner.clean_bytes(bytes))
-                            .map(|c| render(&c, &args, &source_name(path)))
-                            .map_err(|e| e.to_string());
-                        (source_name(path), result)
+    let (mut pages, mut failures) = (0usize, 0usize);
+    let mut waiting: BTreeMap<usize, Outcome> = BTreeMap::new();
+    loop {
+        let (seq, outcome) = match done_rx.try_recv() {
+            Ok(done) => done,
+            Err(TryRecvError::Disconnected) => break,
+            Err(TryRecvError::Empty) => {
+                // Nothing ready: what is written so far goes out before waiting.
+                out.flush()?;
+                match wait_for(&done_rx) {
+                    Some(done) => done,
+                    None if INTERRUPTED.load(Ordering::SeqCst) => {
+                        bar.finish_and_clear();
+                        eprintln!(
+                            "boilerclass: interrupted; every page finished so far was written"
+                        );
+                        return Ok(ExitCode::from(130));
                     }
-                })
-                .collect()
-        });
-        for (source, result) in rendered {
-            match result {
+                    None => break,
+                }
+            }
+        };
+        waiting.insert(seq, outcome);
+        while let Some(Outcome { source, output }) = waiting.remove(&pages) {
+            pages += 1;
+            let _ = ticket_tx.send(());
+            match output {
                 Ok(text) => {
                     if many && !args.jsonl {
                         writeln!(out, "==> {source} <==")?;
@@ -369,17 +455,41 @@ fn clean(args: CleanArgs) -> Result<ExitCode, Fatal> {
                         out.write_all(b"\n")?;
                     }
                 }
-                Err(msg) => {
+                Err((msg, record)) => {
                     failures += 1;
-                    if args.jsonl {
-                        let rec = serde_json::json!({ "source": source, "error": msg });
-                        writeln!(out, "{rec}")?;
+                    if let Some(record) = record {
+                        writeln!(out, "{record}")?;
                     }
-                    eprintln!("boilerclass: {source}: {msg}");
+                    // With --jsonl the error is in the output; --quiet leaves it there only.
+                    if !(args.quiet && args.jsonl) {
+                        bar.suspend(|| eprintln!("boilerclass: {source}: {msg}"));
+                    }
                 }
             }
+            if pages % 16 == 0 {
+                let rate = pages as f64 / started.elapsed().as_secs_f64().max(1e-9);
+                bar.set_message(format!(
+                    "{pages} pages, {rate:.1} pages/s, {failures} failed"
+                ));
+            }
         }
-        out.flush()?;
+    }
+    out.flush()?;
+    bar.finish_and_clear();
+    let read = read.load(Ordering::SeqCst);
+    if pages < read {
+        // Only a bug can get here (a worker that panicked); never end as if all went well.
+        return Err(fatal(format!(
+            "internal error: {} of {read} pages were read but never written",
+            read - pages
+        )));
+    }
+    if !args.quiet && (pages != 1 || failures > 0) {
+        let secs = started.elapsed().as_secs_f64();
+        eprintln!(
+            "boilerclass: {pages} pages, {failures} failed, {secs:.1} s, {:.1} pages/s",
+            pages as f64 / secs.max(1e-9)
+        );
     }
     Ok(if failures > 0 {
         ExitCode::from(2)
@@ -388,30 +498,115 @@ fn clean(args: CleanArgs) -> Result<ExitCode, Fatal> {
     })
 }
 
-fn render(c: &boilerclass::Cleaned, args: &CleanArgs, source: &str) -> String {
-    if args.jsonl {
-        return serde_json::json!({
-            "source": source,
-            "text": c.text(),
-            "encoding": c.encoding,
-        })
-        .to_string();
+/// The next cleaned page; `None` when every page is done or the run is interrupted.
+fn wait_for(done: &Receiver<(usize, Outcome)>) -> Option<(usize, Outcome)> {
+    loop {
+        if INTERRUPTED.load(Ordering::SeqCst) {
+            return None;
+        }
+        match done.recv_timeout(Duration::from_millis(200)) {
+            Ok(page) => return Some(page),
+            Err(RecvTimeoutError::Timeout) => continue,
+            Err(RecvTimeoutError::Disconnected) => return None,
+        }
     }
-    match args.format {
-        Format::Text => c.text(),
-        Format::Html => c.html(),
-        Format::Json => serde_json::json!({
+}
+
+/// What each page is rendered as.
+#[derive(Clone, Copy)]
+struct Render {
+    format: Format,
+    annotate: bool,
+    jsonl: bool,
+}
+
+fn process(cleaner: &Cleaner, page: PageInput, args: Render) -> Outcome {
+    let PageInput {
+        source,
+        body,
+        charset,
+        fields,
+    } = page;
+    let cleaned = body
+        .read()
+        .and_then(|b| cleaner.clean_bytes_with_charset(b, charset.as_deref()));
+    let output = match cleaned {
+        Ok(c) => Ok(render(&c, args, &source, fields)),
+        Err(e) => {
+            let msg = e.to_string();
+            let record = args.jsonl.then(|| {
+                let mut rec = record_base(fields, &source);
+                rec.insert("error".into(), msg.clone().into());
+                Value::Object(rec).to_string()
+            });
+            Err((msg, record))
+        }
+    };
+    Outcome { source, output }
+}
+
+/// A `--jsonl` record's fields before the output: those passed through from a JSON line,
+/// and the source unless the line named its own.
+fn record_base(fields: Option<Map<String, Value>>, source: &str) -> Map<String, Value> {
+    let mut rec = fields.unwrap_or_default();
+    rec.entry("source").or_insert_with(|| source.into());
+    rec
+}
+
+fn render(
+    c: &boilerclass::Cleaned,
+    args: Render,
+    source: &str,
+    fields: Option<Map<String, Value>>,
+) -> String {
+    let (key, output) = match (args.annotate, args.format) {
+        (true, _) => ("html", Value::from(c.annotated_html())),
+        (false, Format::Text) => ("text", Value::from(c.text())),
+        (false, Format::Html) => ("html", Value::from(c.html())),
+        (false, Format::Markdown) => ("markdown", Value::from(c.markdown())),
+        (false, Format::Json) => ("blocks", serde_json::json!(c.blocks())),
+    };
+    if args.jsonl {
+        let mut rec = record_base(fields, source);
+        rec.insert("encoding".into(), c.encoding.into());
+        rec.insert(key.into(), output);
+        return Value::Object(rec).to_string();
+    }
+    match output {
+        Value::String(s) => s,
+        blocks => serde_json::json!({
             "source": source,
             "encoding": c.encoding,
-            "blocks": c.blocks(),
+            "blocks": blocks,
         })
         .to_string(),
+    }
+}
+
+/// A bar for the stages of training and evaluation, and the sink that drives it.
+fn stage_bar(quiet: bool) -> ProgressBar {
+    progress_bar(
+        quiet,
+        || None,
+        "{spinner} {elapsed_precise} {msg} {wide_bar} {pos}/{len} ETA {eta}",
+    )
+}
+
+fn stage_sink(bar: &ProgressBar) -> impl Fn(Step<'_>) + Sync + '_ {
+    move |step| match step {
+        Step::Stage { name, total } => {
+            bar.reset();
+            bar.set_length(total.unwrap_or(0));
+            bar.set_message(name.to_string());
+        }
+        Step::Advance(n) => bar.inc(n),
     }
 }
 
 fn load_samples(
     gold: &[PathBuf],
     labelled: &[PathBuf],
+    progress: Progress<'_>,
 ) -> Result<(Vec<Sample>, Vec<String>), Fatal> {
     if gold.is_empty() && labelled.is_empty() {
         return Err(fatal(
@@ -421,8 +616,8 @@ fn load_samples(
     let mut samples = Vec::new();
     let mut names = Vec::new();
     for dir in gold {
-        let corpus =
-            corpus::load_gold(dir).map_err(|e| fatal(format!("--gold {}: {e}", dir.display())))?;
+        let corpus = corpus::load_gold_with_progress(dir, progress)
+            .map_err(|e| fatal(format!("--gold {}: {e}", dir.display())))?;
         for why in &corpus.skipped {
             eprintln!("boilerclass: skipped {why}");
         }
@@ -444,9 +639,16 @@ fn load_samples(
 
 fn train(args: TrainArgs) -> Result<(), Fatal> {
     let started = std::time::Instant::now();
-    let (samples, names) = load_samples(&args.gold, &args.labelled)?;
+    let bar = stage_bar(args.quiet);
+    let sink = stage_sink(&bar);
+    let progress = Progress::to(&sink);
+    let (samples, names) = load_samples(&args.gold, &args.labelled, progress)?;
     let refs: Vec<&Sample> = samples.iter().collect();
-    let model = args.params.params().fit(&refs, names)?;
+    let model = args
+        .params
+        .params()
+        .fit_with_progress(&refs, names, progress)?;
+    bar.finish_and_clear();
     model.save(&args.out)?;
     let info = &model.file().training;
     eprintln!(
@@ -463,17 +665,21 @@ fn train(args: TrainArgs) -> Result<(), Fatal> {
 }
 
 fn evaluate(args: EvalArgs) -> Result<(), Fatal> {
-    let (samples, _) = load_samples(&args.gold, &args.labelled)?;
+    let bar = stage_bar(args.quiet);
+    let sink = stage_sink(&bar);
+    let progress = Progress::to(&sink);
+    let (samples, _) = load_samples(&args.gold, &args.labelled, progress)?;
     let report = if args.oracle {
         eval::oracle(&samples)
     } else if let Some(k) = args.cv {
-        eval::cross_validate(&args.params.params(), &samples, k)?
+        eval::cross_validate_with_progress(&args.params.params(), &samples, k, progress)?
     } else {
         let model = load_model(args.model.as_deref())?;
         let t = args.threshold.unwrap_or(model.threshold());
         let refs: Vec<&Sample> = samples.iter().collect();
         eval::evaluate(&model, t, &refs)
     };
+    bar.finish_and_clear();
     let mut out = io::stdout().lock();
     if args.json {
         writeln!(

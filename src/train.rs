@@ -9,6 +9,7 @@ use crate::corpus::{Sample, LABELLED_TYPE};
 use crate::error::{Error, Result};
 use crate::features::{self, FeatureSpace, StackFeatures};
 use crate::model::{sigmoid, Model, ModelFile, StackedPass, TrainingInfo, FORMAT_VERSION};
+use crate::progress::Progress;
 use linfa::prelude::*;
 use linfa::DatasetView;
 use linfa_logistic::LogisticRegression;
@@ -78,6 +79,16 @@ impl TrainParams {
 
     /// Trains a model on `samples`; `data` describes the corpora for the model's record.
     pub fn fit(&self, samples: &[&Sample], data: Vec<String>) -> Result<Model> {
+        self.fit_with_progress(samples, data, Progress::none())
+    }
+
+    /// Like [`TrainParams::fit`], reporting its stages to `progress`.
+    pub fn fit_with_progress(
+        &self,
+        samples: &[&Sample],
+        data: Vec<String>,
+        progress: Progress<'_>,
+    ) -> Result<Model> {
         self.check()?;
         let pages = samples.len();
         let blocks: usize = samples.iter().map(|s| s.page.blocks.len()).sum();
@@ -111,12 +122,13 @@ impl TrainParams {
         // One column-major matrix holds both passes' inputs: the stacked columns are filled in
         // after the first fit, so the largest allocation of training is made once.
         let base = space.len();
-        let mut x = feature_matrix(&space, samples, StackFeatures::NAMES.len());
+        let mut x = feature_matrix(&space, samples, StackFeatures::NAMES.len(), progress);
         let (mean, scale) = standardise(x.slice_mut(s![.., ..base]));
         let y: Array1<bool> = samples
             .iter()
             .flat_map(|s| s.labels.iter().copied())
             .collect();
+        progress.stage("fitting the first pass", None);
         let (weights, intercept) = self.fit_logistic(x.slice(s![.., ..base]), y.view())?;
         let first = probabilities(x.slice(s![.., ..base]), &weights, intercept);
         // The stacked pass learns from in-sample first-pass probabilities: with strong
@@ -124,6 +136,7 @@ impl TrainParams {
         x.slice_mut(s![.., base..])
             .assign(&stack_matrix(samples, &first));
         let (stack_mean, stack_scale) = standardise(x.slice_mut(s![.., base..]));
+        progress.stage("fitting the stacked pass", None);
         let (stack_weights, stack_intercept) = self.fit_logistic(x.view(), y.view())?;
         let probs = probabilities(x.view(), &stack_weights, stack_intercept);
         let threshold = best_threshold(samples, &probs);
@@ -206,7 +219,12 @@ fn stack_matrix(samples: &[&Sample], first: &[f64]) -> Array2<f64> {
 /// Column-major because linfa computes `X^T·r` as one dot product per column: stored by
 /// column, each is a contiguous read instead of a stride through the whole matrix (this
 /// halved training time).
-fn feature_matrix(space: &FeatureSpace, samples: &[&Sample], spare: usize) -> Array2<f64> {
+fn feature_matrix(
+    space: &FeatureSpace,
+    samples: &[&Sample],
+    spare: usize,
+    progress: Progress<'_>,
+) -> Array2<f64> {
     let rows: usize = samples.iter().map(|s| s.page.blocks.len()).sum();
     let mut x = Array2::zeros((rows, space.len() + spare).f());
     // Each page gets its own rows of `x` to write in parallel: no per-page matrices are
@@ -223,7 +241,9 @@ fn feature_matrix(space: &FeatureSpace, samples: &[&Sample], spare: usize) -> Ar
         }
         jobs.push((run[0], copies));
     }
+    progress.stage("extracting features", Some(jobs.len() as u64));
     jobs.into_par_iter().for_each(|(sample, copies)| {
+        progress.advance(1);
         let features = space.extract(&sample.page);
         for mut rows in copies {
             rows.slice_mut(s![.., ..space.len()]).assign(&features);

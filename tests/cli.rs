@@ -705,3 +705,463 @@ fn an_interrupted_batch_flushes_whole_records() {
             .ends_with(&format!("p{i:04}.html")));
     }
 }
+
+/// Pipeline inputs and outputs: WARC archives, JSON Lines, encodings, Markdown, annotation.
+mod pipeline {
+    use super::*;
+    use std::io::Write;
+
+    fn gzip(bytes: &[u8]) -> Vec<u8> {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(bytes).unwrap();
+        e.finish().unwrap()
+    }
+
+    fn warc_record(kind: &str, uri: &str, n: usize, content_type: &str, payload: &[u8]) -> Vec<u8> {
+        let mut r = format!(
+            "WARC/1.0\r\nWARC-Type: {kind}\r\nWARC-Record-ID: <urn:uuid:00000000-0000-4000-8000-{n:012}>\r\n\
+             WARC-Date: 2026-11-27T10:00:00Z\r\nWARC-Target-URI: {uri}\r\nContent-Type: {content_type}\r\n\
+             Content-Length: {}\r\n\r\n",
+            payload.len()
+        )
+        .into_bytes();
+        r.extend_from_slice(payload);
+        r.extend_from_slice(b"\r\n\r\n");
+        r
+    }
+
+    fn http(headers: &str, body: &[u8]) -> Vec<u8> {
+        let mut m = format!("HTTP/1.1 200 OK\r\n{headers}\r\n").into_bytes();
+        m.extend_from_slice(body);
+        m
+    }
+
+    /// A small news page whose article names `i`, so each output can be traced to its page.
+    fn news_page(i: usize) -> String {
+        format!(
+            "<!DOCTYPE html><html><head><title>Ferry report {i} | Harbour Gazette</title></head><body>\
+             <header><a href=\"/\">Harbour Gazette</a><nav><a href=\"/news\">News</a> <a href=\"/sport\">Sport</a>\
+             <a href=\"/weather\">Weather</a> <a href=\"/about\">About us</a></nav></header>\
+             <main><article><h1>Ferry timetable changes for crossing number {i}</h1>\
+             <p>The harbour committee met on Tuesday evening to discuss crossing number {i}, which has run \
+             late on most mornings since the spring, and agreed to move its first departure half an hour \
+             earlier from the start of next month.</p>\
+             <p>Passengers who commute to the mainland had asked for the change in a petition signed by more \
+             than four hundred people, many of whom said they had missed connecting trains for weeks.</p>\
+             <p>The operator said the new timetable would be published on its website and printed at the \
+             terminal, and that season tickets bought before the change would remain valid until they expire.</p>\
+             </article></main><footer><p>© 2026 Harbour Gazette</p><a href=\"/privacy\">Privacy</a></footer>\
+             </body></html>"
+        )
+    }
+
+    fn marker(i: usize) -> String {
+        format!("to discuss crossing number {i}, which")
+    }
+
+    /// What record `i` of the test archive holds, and so what its output must be.
+    #[derive(Clone, Copy, PartialEq, Debug)]
+    enum Kind {
+        Plain,
+        Gzipped,
+        Chunked,
+        Cp1251,
+        NotHtml,
+        BadHttp,
+        Empty,
+        CorruptGzip,
+    }
+
+    fn kind_of(i: usize) -> Kind {
+        match i % 100 {
+            7 => Kind::NotHtml,
+            13 => Kind::BadHttp,
+            21 => Kind::Empty,
+            33 => Kind::Gzipped,
+            45 => Kind::Chunked,
+            58 => Kind::Cp1251,
+            66 => Kind::CorruptGzip,
+            _ => Kind::Plain,
+        }
+    }
+
+    const RUSSIAN: &str =
+        "Паромная переправа номер {i} меняет расписание: комитет гавани решил во вторник \
+         перенести первый рейс на полчаса раньше, потому что пассажиры, которые ездят на работу \
+         на материк, неделями опаздывали на поезда.";
+
+    /// The records of an archive of `n` responses (each after its request record, with
+    /// metadata records between), of every kind above.
+    fn build_warc(n: usize) -> Vec<Vec<u8>> {
+        let info = b"software: boilerclass test\r\nformat: WARC File Format 1.0\r\n";
+        let mut warc = vec![warc_record(
+            "warcinfo",
+            "urn:info",
+            0,
+            "application/warc-fields",
+            info,
+        )];
+        for i in 0..n {
+            let uri = format!("https://harbour.example/news/{i}");
+            let request = format!("GET /news/{i} HTTP/1.1\r\nHost: harbour.example\r\n\r\n");
+            warc.push(warc_record(
+                "request",
+                &uri,
+                2 * i + 1,
+                "application/http; msgtype=request",
+                request.as_bytes(),
+            ));
+            let html = news_page(i);
+            let payload = match kind_of(i) {
+                Kind::Plain => http(
+                    "Content-Type: text/html; charset=utf-8\r\n",
+                    html.as_bytes(),
+                ),
+                Kind::Gzipped => http(
+                    "Content-Type: text/html\r\nContent-Encoding: gzip\r\n",
+                    &gzip(html.as_bytes()),
+                ),
+                Kind::Chunked => {
+                    let (a, b) = html.as_bytes().split_at(300);
+                    let mut body = format!("{:x}\r\n", a.len()).into_bytes();
+                    body.extend_from_slice(a);
+                    body.extend(format!("\r\n{:x}\r\n", b.len()).into_bytes());
+                    body.extend_from_slice(b);
+                    body.extend_from_slice(b"\r\n0\r\n\r\n");
+                    http(
+                        "Content-Type: text/html\r\nTransfer-Encoding: chunked\r\n",
+                        &body,
+                    )
+                }
+                Kind::Cp1251 => {
+                    let text = RUSSIAN.replace("{i}", &i.to_string());
+                    let page = format!("<html><body><article><h1>Паром {i}</h1><p>{text}</p><p>{text}</p></article></body></html>");
+                    let (bytes, _, bad) = encoding_rs::WINDOWS_1251.encode(&page);
+                    assert!(!bad);
+                    http("Content-Type: text/html; charset=windows-1251\r\n", &bytes)
+                }
+                Kind::NotHtml => http(
+                    "Content-Type: image/png\r\n",
+                    b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR",
+                ),
+                Kind::BadHttp => b"this is not an HTTP response at all".to_vec(),
+                Kind::Empty => http("Content-Type: text/html\r\n", b""),
+                Kind::CorruptGzip => http(
+                    "Content-Type: text/html\r\nContent-Encoding: gzip\r\n",
+                    b"\x1f\x8b\x08\x00broken",
+                ),
+            };
+            warc.push(warc_record(
+                "response",
+                &uri,
+                2 * i + 2,
+                "application/http; msgtype=response",
+                &payload,
+            ));
+            if i % 50 == 0 {
+                warc.push(warc_record(
+                    "metadata",
+                    &uri,
+                    5000 + i,
+                    "application/warc-fields",
+                    b"fetchTimeMs: 12\r\n",
+                ));
+            }
+        }
+        warc
+    }
+
+    fn records(stdout: &[u8]) -> Vec<serde_json::Value> {
+        std::str::from_utf8(stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn a_warc_of_1000_responses_gives_1000_records_in_order() {
+        let dir = tempdir("warc");
+        let warc = build_warc(1000);
+        std::fs::write(dir.join("crawl.warc"), warc.concat()).unwrap();
+        // As crawlers write them: one gzip member per record.
+        let members: Vec<u8> = warc.iter().flat_map(|r| gzip(r)).collect();
+        std::fs::write(dir.join("crawl.warc.gz"), &members).unwrap();
+
+        let out = bin()
+            .args(["clean", "--jsonl"])
+            .arg(dir.join("crawl.warc"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "some records are broken");
+        let recs = records(&out.stdout);
+        assert_eq!(recs.len(), 1000);
+        for (i, r) in recs.iter().enumerate() {
+            assert_eq!(r["source"], format!("https://harbour.example/news/{i}"));
+            let kind = kind_of(i);
+            let text = r["text"].as_str();
+            let error = r["error"].as_str();
+            match kind {
+                Kind::Plain | Kind::Gzipped | Kind::Chunked => {
+                    assert!(text.unwrap().contains(&marker(i)), "{i} {kind:?}: {r}");
+                    assert_eq!(r["encoding"], "UTF-8");
+                }
+                Kind::Cp1251 => {
+                    let want = RUSSIAN.replace("{i}", &i.to_string());
+                    assert!(text.unwrap().contains(&want), "{i}: {r}");
+                    assert_eq!(r["encoding"], "windows-1251");
+                }
+                Kind::NotHtml => assert_eq!(error, Some("not HTML: content type image/png")),
+                Kind::BadHttp => assert!(error.unwrap().contains("malformed HTTP response"), "{r}"),
+                Kind::Empty => assert!(error.unwrap().contains("empty"), "{r}"),
+                Kind::CorruptGzip => assert!(error.unwrap().contains("gzip"), "{r}"),
+            }
+        }
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("1000 pages, 40 failed"), "{stderr}");
+
+        let gz = bin()
+            .args(["clean", "--jsonl", "--quiet"])
+            .arg(dir.join("crawl.warc.gz"))
+            .output()
+            .unwrap();
+        assert_eq!(gz.stdout, out.stdout, "gzipped archive reads the same");
+        assert!(!String::from_utf8_lossy(&gz.stderr).contains("pages,"));
+
+        // One thread or two: the same records in the same order.
+        let one = bin()
+            .args(["clean", "--jsonl", "--jobs", "1"])
+            .arg(dir.join("crawl.warc"))
+            .output()
+            .unwrap();
+        assert_eq!(one.stdout, out.stdout);
+    }
+
+    #[test]
+    fn a_cut_off_warc_ends_with_an_error_record() {
+        let dir = tempdir("warc-cut");
+        let warc = build_warc(5).concat();
+        let cut = &warc[..warc.len() - 700];
+        std::fs::write(dir.join("cut.warc"), cut).unwrap();
+        let out = bin()
+            .args(["clean", "--jsonl"])
+            .arg(dir.join("cut.warc"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let recs = records(&out.stdout);
+        assert_eq!(recs.len(), 5);
+        assert!(recs[..4].iter().all(|r| r["text"].is_string()));
+        let err = recs[4]["error"].as_str().unwrap();
+        assert!(
+            err.starts_with("WARC: record") && err.contains("cut off"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn json_lines_pass_fields_through_one_record_per_line() {
+        let dir = tempdir("jsonl");
+        let mut lines = Vec::new();
+        for i in 0..40 {
+            lines.push(serde_json::json!({"id": i, "url": format!("https://x.example/{i}"), "html": news_page(i), "meta": {"lang": "en"}}).to_string());
+        }
+        lines[5] = r#"{"id": 5, "html": null}"#.into();
+        lines[9] = "{not json".into();
+        lines[12] = serde_json::json!({"id": 12, "html": "x".repeat(5000)}).to_string();
+        lines.insert(20, String::new());
+        let text = lines.join("\n") + "\n";
+        std::fs::write(dir.join("pages.jsonl"), &text).unwrap();
+        std::fs::write(dir.join("pages.jsonl.gz"), gzip(text.as_bytes())).unwrap();
+
+        let run = |path: &Path| {
+            bin()
+                .args([
+                    "clean",
+                    "--input-jsonl",
+                    "--jsonl",
+                    "--max-input-bytes",
+                    "4000",
+                ])
+                .arg(path)
+                .output()
+                .unwrap()
+        };
+        let out = run(&dir.join("pages.jsonl"));
+        assert_eq!(out.status.code(), Some(2));
+        let recs = records(&out.stdout);
+        assert_eq!(recs.len(), 40, "one record per non-blank line");
+        for (i, r) in recs.iter().enumerate() {
+            let line = if i >= 20 { i + 2 } else { i + 1 };
+            assert!(
+                r["source"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with(&format!("pages.jsonl:{line}")),
+                "{r}"
+            );
+            match i {
+                5 => assert_eq!(r["error"], "the \"html\" field is not a string"),
+                9 => assert!(r["error"].as_str().unwrap().starts_with("invalid JSON")),
+                12 => assert!(
+                    r["error"]
+                        .as_str()
+                        .unwrap()
+                        .contains("over the limit of 4000"),
+                    "{r}"
+                ),
+                _ => {
+                    assert_eq!(r["id"], i);
+                    assert_eq!(r["url"], format!("https://x.example/{i}"));
+                    assert_eq!(r["meta"]["lang"], "en");
+                    assert!(r.get("html").is_none());
+                    assert!(r["text"].as_str().unwrap().contains(&marker(i)));
+                }
+            }
+        }
+        let gz = run(&dir.join("pages.jsonl.gz"));
+        let strip =
+            |o: &[u8]| String::from_utf8_lossy(o).replace("pages.jsonl.gz:", "pages.jsonl:");
+        assert_eq!(strip(&gz.stdout), strip(&out.stdout));
+
+        // From stdin, as Spark's RDD.pipe feeds it; the format picks the output field.
+        let md = bin()
+            .args([
+                "clean",
+                "--input-jsonl",
+                "-",
+                "--jsonl",
+                "--format",
+                "markdown",
+                "--quiet",
+            ])
+            .write_stdin(lines[0].clone() + "\n")
+            .output()
+            .unwrap();
+        assert!(md.status.success());
+        let rec = &records(&md.stdout)[0];
+        assert_eq!(rec["source"], "<stdin>:1");
+        assert!(
+            rec["markdown"]
+                .as_str()
+                .unwrap()
+                .starts_with("# Ferry timetable changes for crossing number 0\n\n"),
+            "{rec}"
+        );
+    }
+
+    /// `tests/encodings/<case>/source.html`, written in legacy encodings, decode unmangled.
+    #[test]
+    fn pages_in_legacy_encodings_come_out_unmangled() {
+        let cases = root().join("tests/encodings");
+        let mut seen = 0;
+        for case in std::fs::read_dir(&cases).unwrap() {
+            let case = case.unwrap().path();
+            if !case.is_dir() {
+                continue;
+            }
+            let meta: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(case.join("case.json")).unwrap())
+                    .unwrap();
+            let want =
+                encoding_rs::Encoding::for_label(meta["encoding"].as_str().unwrap().as_bytes())
+                    .unwrap();
+            let source = std::fs::read(case.join("source.html")).unwrap();
+            let out = if meta["declared"] == "http" {
+                // Served with its charset in the HTTP header only, behind a stale meta tag.
+                let stale = [b"<meta charset=\"iso-8859-1\">".as_slice(), &source].concat();
+                let ct = meta["content_type"].as_str().unwrap();
+                let warc = warc_record(
+                    "response",
+                    "https://ru.example/",
+                    1,
+                    "application/http; msgtype=response",
+                    &http(&format!("Content-Type: {ct}\r\n"), &stale),
+                );
+                let path = tempdir("enc-http").join("page.warc");
+                std::fs::write(&path, warc).unwrap();
+                let out = stdout_of(bin().args(["clean", "--jsonl"]).arg(&path));
+                serde_json::from_str::<serde_json::Value>(&out).unwrap()
+            } else {
+                let out = stdout_of(
+                    bin()
+                        .args(["clean", "--jsonl"])
+                        .arg(case.join("source.html")),
+                );
+                serde_json::from_str::<serde_json::Value>(&out).unwrap()
+            };
+            assert_eq!(out["encoding"], want.name(), "{}", case.display());
+            let text = out["text"].as_str().unwrap();
+            assert!(!text.contains('\u{fffd}'), "{}", case.display());
+            let kept = paragraphs(text);
+            for line in std::fs::read_to_string(case.join("expected.txt"))
+                .unwrap()
+                .lines()
+            {
+                let line = line.split_whitespace().collect::<Vec<_>>().join(" ");
+                if !line.is_empty() {
+                    assert!(kept.contains(&line), "{}: lost {line:?}", case.display());
+                }
+            }
+            seen += 1;
+        }
+        assert!(seen >= 10, "only {seen} encoding cases");
+    }
+
+    #[test]
+    fn markdown_and_annotated_html_of_a_golden_case() {
+        let case = root().join("tests/cases/donation-wrap-en");
+        let expected = std::fs::read_to_string(case.join("expected.txt")).unwrap();
+        let appeal = std::fs::read_to_string(case.join("appeal.txt")).unwrap();
+        let source = case.join("source.html");
+
+        let md = stdout_of(bin().args(["clean", "--format", "markdown"]).arg(&source));
+        let plain = |s: &str| {
+            s.replace('\\', "")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let md_plain = plain(&md);
+        for p in paragraphs(&expected) {
+            assert!(md_plain.contains(&plain(&p)), "markdown lost {p:?}\n{md}");
+        }
+        for line in appeal.lines().filter(|l| !l.trim().is_empty()) {
+            assert!(
+                !md_plain.contains(&plain(line)),
+                "markdown kept appeal {line:?}"
+            );
+        }
+        assert!(md.lines().any(|l| l.starts_with("# ")), "{md}");
+
+        let annotated = stdout_of(bin().args(["clean", "--annotate"]).arg(&source));
+        let doc = scraper::Html::parse_document(&annotated);
+        let orig = scraper::Html::parse_document(&std::fs::read_to_string(&source).unwrap());
+        let words = |d: &scraper::Html| {
+            d.root_element()
+                .text()
+                .collect::<String>()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        assert_eq!(words(&doc), words(&orig), "annotation removes nothing");
+        let labelled = |label: &str| {
+            let sel =
+                scraper::Selector::parse(&format!("[data-boilerclass-label={label}]")).unwrap();
+            doc.select(&sel)
+                .map(|e| e.text().collect::<String>())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let content = plain(&labelled("content"));
+        for p in paragraphs(&expected) {
+            assert!(content.contains(&plain(&p)), "not labelled content: {p:?}");
+        }
+        let sel = scraper::Selector::parse("[data-boilerclass-score]").unwrap();
+        for e in doc.select(&sel) {
+            let score: f64 = e.attr("data-boilerclass-score").unwrap().parse().unwrap();
+            assert!((0.0..=1.0).contains(&score));
+        }
+    }
+}
