@@ -5,8 +5,9 @@
 //!   node), the floor any HTML cleaner stands on;
 //! - `Cleaner::clean_bytes` plus text rendering, on one core and on all cores;
 //! - the `boilerclass clean --jsonl` process on a tenth of the batch, on the batch (one
-//!   core and all) and on the batch ten times over, for wall time and peak memory (max RSS
-//!   from `wait4`): memory must stay flat however long the input;
+//!   core and all), on the tenth a hundred times over and on the batch ten times over, for
+//!   wall time and peak memory (max RSS from `wait4`): memory must stay flat however long
+//!   the input;
 //! - a single-page `boilerclass clean` of the page nearest 100 KB, whole process.
 //!
 //! DIR defaults to `../shared/data/wcxb-dev/html`, then to `training-data/`; PAGES to 1000.
@@ -61,11 +62,18 @@ fn main() {
         dir.display()
     );
     println!(
-        "\n{:<28} {:>9} {:>8} {:>12}",
+        "\n{:<40} {:>9} {:>8} {:>12}",
         "process", "pages/s", "wall s", "peak RSS MB"
     );
     let tenth = &paths[..paths.len().div_ceil(10)];
-    // The batch ten times over: memory must stay flat however long the stream is.
+    // Memory must stay flat however long the stream: the tenth a hundred times over (the
+    // same pages, so only their number differs) and the batch ten times over.
+    let hundredfold: Vec<PathBuf> = tenth
+        .iter()
+        .cycle()
+        .take(100 * tenth.len())
+        .cloned()
+        .collect();
     let tenfold: Vec<PathBuf> = paths
         .iter()
         .cycle()
@@ -90,7 +98,12 @@ fn main() {
             cores,
         ),
         (
-            format!("clean --jsonl, {} pages", tenfold.len()),
+            format!("clean --jsonl, {} pages x100", tenth.len()),
+            &hundredfold[..],
+            cores,
+        ),
+        (
+            format!("clean --jsonl, {} pages x10", paths.len()),
             &tenfold[..],
             cores,
         ),
@@ -98,7 +111,7 @@ fn main() {
         let (wall, rss) = process(exe, batch, jobs);
         peaks.push(rss);
         println!(
-            "{:<28} {:>9.1} {:>8.2} {:>12.1}",
+            "{:<40} {:>9.1} {:>8.2} {:>12.1}",
             format!("{name}, --jobs {jobs}"),
             batch.len() as f64 / wall.as_secs_f64(),
             wall.as_secs_f64(),
@@ -107,10 +120,11 @@ fn main() {
     }
 
     println!(
-        "peak RSS, {} pages / {} pages: {:.2}",
-        tenfold.len(),
+        "peak RSS, the {} pages x100 / once: {:.2}; the {} pages x10 / once: {:.2}",
         tenth.len(),
-        peaks[3] as f64 / peaks[0] as f64
+        peaks[3] as f64 / peaks[0] as f64,
+        paths.len(),
+        peaks[4] as f64 / peaks[2] as f64
     );
 
     let limits = Limits::default();
