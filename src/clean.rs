@@ -427,6 +427,34 @@ mod tests {
         assert!(!out.contains("gone") && !out.contains("onetwo"), "{out}");
     }
 
+    #[test]
+    fn annotation_labels_each_element_by_its_own_runs_and_removes_nothing() {
+        let html = "<div id=d>Sponsored links<p id=p>Article text.</p>Lead text</div>";
+        let mut c = CLEANER.clean_str(html).unwrap();
+        c.keep = vec![false, true, true];
+        c.probabilities = vec![0.1, 0.9, 0.7];
+        let out = c.annotated_html();
+        assert!(
+            out.contains(
+                r#"<div id="d" data-boilerclass-label="mixed" data-boilerclass-score="0.700">"#
+            ),
+            "{out}"
+        );
+        assert!(
+            out.contains(
+                r#"<p id="p" data-boilerclass-label="content" data-boilerclass-score="0.900">"#
+            ),
+            "{out}"
+        );
+        assert!(out.contains("Sponsored links") && out.contains("Lead text"));
+        c.keep = vec![false, true, false];
+        let out = c.annotated_html();
+        assert!(
+            out.contains(r#"data-boilerclass-label="boilerplate""#),
+            "{out}"
+        );
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(96))]
 

@@ -355,12 +355,6 @@ fn clean(args: CleanArgs) -> Result<ExitCode, Fatal> {
         jsonl: args.input_jsonl,
         limits,
     };
-    for p in &args.inputs {
-        if p != Path::new("-") && !p.exists() {
-            // Reported as a failed page below; said here too so that a typo is plain.
-            eprintln!("boilerclass: {}: no such file or directory", p.display());
-        }
-    }
     let many = input::may_hold_many(&args.inputs, &opts);
     // Without a handler the default action applies; a failure here only loses the flush.
     let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));

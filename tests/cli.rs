@@ -919,6 +919,10 @@ mod pipeline {
         }
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains("1000 pages, 40 failed"), "{stderr}");
+        assert!(
+            !stderr.contains('\u{1b}'),
+            "no progress bar when stderr is not a terminal"
+        );
 
         let gz = bin()
             .args(["clean", "--jsonl", "--quiet"])
