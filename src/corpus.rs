@@ -627,13 +627,19 @@ fn list_plain(dir: &Path) -> Result<Vec<RawGold>> {
 
 /// True for file names that hold a page: `.html`, `.htm`, `.xhtml`, optionally `.gz`.
 pub fn is_page_path(path: &Path) -> bool {
+    has_extension(path, &[".html", ".htm", ".xhtml"])
+}
+
+/// Whether the file name ends with one of `extensions` (lowercase), optionally followed by
+/// `.gz`, in any case.
+pub(crate) fn has_extension(path: &Path, extensions: &[&str]) -> bool {
     let name = path
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
     let name = name.strip_suffix(".gz").unwrap_or(&name);
-    name.ends_with(".html") || name.ends_with(".htm") || name.ends_with(".xhtml")
+    extensions.iter().any(|e| name.ends_with(e))
 }
 
 /// The template of a labelled page: its file name up to `--`.

@@ -80,13 +80,7 @@ pub enum InputKind {
 
 /// The kind of a file input; a directory is walked for files of these kinds.
 pub fn kind_of(path: &Path, opts: &InputOptions) -> InputKind {
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let name = name.strip_suffix(".gz").unwrap_or(&name);
-    if name.ends_with(".warc") {
+    if corpus::has_extension(path, &[".warc"]) {
         InputKind::Warc
     } else if opts.jsonl {
         InputKind::Jsonl
@@ -101,15 +95,7 @@ fn is_input_file(path: &Path, opts: &InputOptions) -> bool {
     match kind_of(path, opts) {
         InputKind::Warc => true,
         InputKind::Page => corpus::is_page_path(path),
-        InputKind::Jsonl => {
-            let name = path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or("")
-                .to_ascii_lowercase();
-            let name = name.strip_suffix(".gz").unwrap_or(&name);
-            name.ends_with(".jsonl") || name.ends_with(".ndjson")
-        }
+        InputKind::Jsonl => corpus::has_extension(path, &[".jsonl", ".ndjson"]),
     }
 }
 
