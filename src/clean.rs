@@ -2,9 +2,9 @@
 //! HTML with boilerplate removed, or as per-block records.
 
 use crate::corpus::{self, Limits};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::markdown;
-use crate::model::{Model, Scores};
+use crate::model::{is_appeal, Model, Scores};
 use crate::segment::{self, Page};
 use ego_tree::NodeId;
 use html5ever::serialize::{serialize, SerializeOpts, TraversalScope};
@@ -19,6 +19,22 @@ pub struct Cleaner {
     model: Model,
     threshold: f64,
     limits: Limits,
+    keep: Keep,
+    kinds: bool,
+}
+
+/// Which blocks a cleaner keeps.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Keep {
+    /// The content only: every kind of boilerplate goes.
+    #[default]
+    Content,
+    /// Everything but appeals and ads ([`crate::model::APPEAL_KINDS`]): the whole page
+    /// minus the begging,
+    /// for reader apps and archives.
+    AllButAppeals,
+    /// The content and the boilerplate of these kinds (e.g. `related`, `comments`).
+    ContentAnd(Vec<&'static str>),
 }
 
 /// A classified page.
@@ -29,7 +45,12 @@ pub struct Cleaned {
     pub page: Page,
     /// Probability of content per block.
     pub probabilities: Vec<f64>,
-    /// Whether each block is kept as content.
+    /// Whether the model calls each block content (probability at or above the threshold).
+    pub content: Vec<bool>,
+    /// The kind of each block the model calls boilerplate, when kinds were asked for (see
+    /// [`Cleaner::with_kinds`]); `None` for content, or when not computed.
+    pub kinds: Vec<Option<&'static str>>,
+    /// Whether each block is kept: its content decision, widened by [`Keep`].
     pub keep: Vec<bool>,
     /// Name of the encoding the page was decoded from.
     pub encoding: &'static str,
@@ -44,8 +65,13 @@ pub struct BlockRecord<'a> {
     pub locator: String,
     /// Tag of the block's element.
     pub tag: &'a str,
-    /// `content` or `boilerplate`.
+    /// `content` or `boilerplate`: the model's decision.
     pub label: &'static str,
+    /// For boilerplate, its kind (`donation`, `navigation`, …), when kinds were computed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<&'static str>,
+    /// Whether the block is kept in the output.
+    pub kept: bool,
     /// Probability of content.
     pub probability: f64,
     /// Hidden by markup.
@@ -64,7 +90,31 @@ impl Cleaner {
             model,
             threshold,
             limits: Limits::default(),
+            keep: Keep::Content,
+            kinds: false,
         }
+    }
+
+    /// Keeps more than the content (see [`Keep`]). Fails when the policy needs kinds and
+    /// the model names none.
+    pub fn with_keep(mut self, keep: Keep) -> Result<Self> {
+        if keep != Keep::Content && !self.model.has_kinds() {
+            return Err(Error::ModelInvalid(
+                "this model names no kinds of boilerplate (it was trained without hand-labelled \
+                 kinds), so it cannot keep or drop blocks by kind"
+                    .into(),
+            ));
+        }
+        self.kinds |= keep != Keep::Content;
+        self.keep = keep;
+        Ok(self)
+    }
+
+    /// Also names the kind of every boilerplate block (in [`Cleaned::kinds`] and the block
+    /// records), at the cost of one more product per kind and block.
+    pub fn with_kinds(mut self, kinds: bool) -> Self {
+        self.kinds = kinds || self.keep != Keep::Content;
+        self
     }
 
     /// A cleaner with the embedded default model.
@@ -132,11 +182,28 @@ impl Cleaner {
         let (doc, page) = corpus::parse_page(html, &self.limits)?;
         let scores = self.model.score(&page);
         let probabilities = scores.probabilities.clone();
-        let keep = probabilities.iter().map(|&p| p >= self.threshold).collect();
+        let content: Vec<bool> = probabilities.iter().map(|&p| p >= self.threshold).collect();
+        let kinds = if self.kinds {
+            let boilerplate: Vec<bool> = content.iter().map(|c| !c).collect();
+            self.model.kinds(&page, &scores, &boilerplate)
+        } else {
+            vec![None; content.len()]
+        };
+        let keep = content
+            .iter()
+            .zip(&kinds)
+            .map(|(&c, k)| match &self.keep {
+                Keep::Content => c,
+                Keep::AllButAppeals => c || !k.is_some_and(is_appeal),
+                Keep::ContentAnd(set) => c || k.is_some_and(|k| set.contains(&k)),
+            })
+            .collect();
         let cleaned = Cleaned {
             doc,
             page,
             probabilities,
+            content,
+            kinds,
             keep,
             encoding: "UTF-8",
         };
@@ -169,11 +236,13 @@ impl Cleaned {
                     index: i,
                     locator: self.page.locator(i),
                     tag: &c.tag,
-                    label: if self.keep[i] {
+                    label: if self.content[i] {
                         "content"
                     } else {
                         "boilerplate"
                     },
+                    kind: self.kinds[i],
+                    kept: self.keep[i],
                     probability: self.probabilities[i],
                     hidden: c.flags & segment::flags::HIDDEN != 0,
                     noscript: c.flags & segment::flags::NOSCRIPT != 0,
@@ -208,22 +277,26 @@ impl Cleaned {
 
     /// The original page with nothing removed: each element that holds blocks gets
     /// `data-boilerclass-label` (`content`, `boilerplate`, or `mixed` when its own runs
-    /// differ) and `data-boilerclass-score` (the highest probability of content among
-    /// its own runs), so that a downstream tool can decide.
+    /// differ), `data-boilerclass-kind` (the kind of its first boilerplate run, when
+    /// kinds were computed) and `data-boilerclass-score` (the highest probability of
+    /// content among its own runs), so that a downstream tool can decide.
     pub fn annotated_html(&self) -> String {
-        let mut own: Vec<Option<(bool, bool, f64)>> = vec![None; self.page.containers.len()];
+        type Own = (bool, bool, f64, Option<&'static str>);
+        let mut own: Vec<Option<Own>> = vec![None; self.page.containers.len()];
         for (i, b) in self.page.blocks.iter().enumerate() {
-            let (kept, dropped, best) = own[b.container].get_or_insert((false, false, 0.0));
-            *kept |= self.keep[i];
-            *dropped |= !self.keep[i];
+            let (content, other, best, kind) =
+                own[b.container].get_or_insert((false, false, 0.0, None));
+            *content |= self.content[i];
+            *other |= !self.content[i];
             *best = best.max(self.probabilities[i]);
+            *kind = kind.or(self.kinds[i]);
         }
         let mut doc = self.doc.clone();
         for (c, own) in self.page.containers.iter().zip(own) {
-            let (Some(node), Some((kept, dropped, best))) = (c.node, own) else {
+            let (Some(node), Some((content, other, best, kind))) = (c.node, own) else {
                 continue;
             };
-            let label = match (kept, dropped) {
+            let label = match (content, other) {
                 (true, true) => "mixed",
                 (true, false) => "content",
                 _ => "boilerplate",
@@ -231,6 +304,9 @@ impl Cleaned {
             if let Some(mut n) = doc.tree.get_mut(node) {
                 if let Node::Element(e) = n.value() {
                     set_attr(e, "data-boilerclass-label", label);
+                    if let Some(kind) = kind {
+                        set_attr(e, "data-boilerclass-kind", kind);
+                    }
                     set_attr(e, "data-boilerclass-score", &format!("{best:.3}"));
                 }
             }
@@ -431,7 +507,7 @@ mod tests {
     fn annotation_labels_each_element_by_its_own_runs_and_removes_nothing() {
         let html = "<div id=d>Sponsored links<p id=p>Article text.</p>Lead text</div>";
         let mut c = CLEANER.clean_str(html).unwrap();
-        c.keep = vec![false, true, true];
+        c.content = vec![false, true, true];
         c.probabilities = vec![0.1, 0.9, 0.7];
         let out = c.annotated_html();
         assert!(
@@ -447,7 +523,7 @@ mod tests {
             "{out}"
         );
         assert!(out.contains("Sponsored links") && out.contains("Lead text"));
-        c.keep = vec![false, true, false];
+        c.content = vec![false, true, false];
         let out = c.annotated_html();
         assert!(
             out.contains(r#"data-boilerclass-label="boilerplate""#),

@@ -4,8 +4,9 @@
 
 use crate::corpus::Sample;
 use crate::error::{Error, Result};
-use crate::model::Model;
+use crate::model::{self, Model};
 use crate::progress::Progress;
+use crate::segment::{self, Label};
 use crate::train::{f1_from_counts, TrainParams};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -74,10 +75,19 @@ pub struct PageScore {
     pub without: (usize, usize),
     /// Block counts: true positives, false positives, false negatives (content class).
     pub blocks: (usize, usize, usize),
+    /// Per hand-labelled kind: blocks removed as that kind that are of it (true
+    /// positives), removed as it but of another kind or content (false positives), and of
+    /// it but kept or named otherwise (false negatives). Empty for pages without kinds.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub kinds: BTreeMap<&'static str, [usize; 3]>,
+    /// Appeal blocks (hand-labelled appeal kinds) kept, and in all: inside the article (an
+    /// `<article>` element or the element labelled content), then outside it.
+    pub appeals: [(usize, usize); 2],
 }
 
-/// Scores a page given the blocks kept.
-pub fn score_page(sample: &Sample, keep: &[bool]) -> PageScore {
+/// Scores a page given the blocks kept, and the kind named for each removed block when
+/// the model names kinds.
+pub fn score_page(sample: &Sample, keep: &[bool], kinds: &[Option<&'static str>]) -> PageScore {
     let text = sample
         .page
         .blocks
@@ -105,6 +115,41 @@ pub fn score_page(sample: &Sample, keep: &[bool]) -> PageScore {
             _ => {}
         }
     }
+    let mut kind_counts: BTreeMap<&'static str, [usize; 3]> = BTreeMap::new();
+    let mut appeals = [(0, 0); 2];
+    let page = &sample.page;
+    for (i, b) in page.blocks.iter().enumerate() {
+        let gold = (!sample.labels[i])
+            .then(|| b.kind.as_deref().and_then(model::kind_name))
+            .flatten();
+        let named = (!keep[i])
+            .then(|| kinds.get(i).copied().flatten())
+            .flatten();
+        if let Some(g) = gold {
+            if model::is_appeal(g) {
+                let inside = page.ancestry(b.container).any(|c| {
+                    c.flags & segment::flags::ARTICLE != 0 || c.label == Some(Label::Content)
+                });
+                let tally = &mut appeals[usize::from(!inside)];
+                tally.0 += usize::from(keep[i]);
+                tally.1 += 1;
+            }
+        }
+        if kinds.is_empty() || (gold.is_none() && named.is_none()) {
+            continue;
+        }
+        match (gold, named) {
+            (Some(g), Some(n)) if g == n => kind_counts.entry(g).or_default()[0] += 1,
+            _ => {
+                if let Some(n) = named {
+                    kind_counts.entry(n).or_default()[1] += 1;
+                }
+                if let Some(g) = gold {
+                    kind_counts.entry(g).or_default()[2] += 1;
+                }
+            }
+        }
+    }
     PageScore {
         id: sample.id.clone(),
         page_type: sample.page_type.clone(),
@@ -114,6 +159,8 @@ pub fn score_page(sample: &Sample, keep: &[bool]) -> PageScore {
         with: (found(&sample.with), given(&sample.with)),
         without: (found(&sample.without), given(&sample.without)),
         blocks: (tp, fp, fneg),
+        kinds: kind_counts,
+        appeals,
     }
 }
 
@@ -177,11 +224,43 @@ impl Summary {
     }
 }
 
+/// How well one kind is named, pooled over blocks.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct KindSummary {
+    /// Blocks hand-labelled with the kind.
+    pub blocks: usize,
+    /// Of the blocks removed as this kind, the share that are of it.
+    pub precision: f64,
+    /// Of the blocks of this kind, the share removed and named so.
+    pub recall: f64,
+    /// Harmonic mean of the two.
+    pub f1: f64,
+}
+
+/// Appeal blocks that `clean` keeps although they are hand-labelled appeals or ads.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Leakage {
+    /// Appeal blocks in all.
+    pub appeals: usize,
+    /// Of which kept.
+    pub kept: usize,
+    /// Share kept, in percent.
+    pub pct: f64,
+    /// Inside the article: kept, of how many, percent.
+    pub inside: (usize, usize, f64),
+    /// Outside the article: kept, of how many, percent.
+    pub outside: (usize, usize, f64),
+}
+
 /// The result of an evaluation.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     /// Over all pages.
     pub overall: Summary,
+    /// Per hand-labelled kind (pages with kinds only), by name.
+    pub kinds: BTreeMap<&'static str, KindSummary>,
+    /// Appeal leakage (pages with kinds only).
+    pub leakage: Leakage,
     /// Per page type, sorted by name.
     pub by_type: BTreeMap<String, Summary>,
     /// Per fold, for cross-validation.
@@ -199,8 +278,52 @@ impl Report {
         for p in &pages {
             types.entry(p.page_type.clone()).or_default().push(p);
         }
+        let mut counts: BTreeMap<&'static str, [usize; 3]> = BTreeMap::new();
+        let mut appeals = [(0, 0); 2];
+        for p in &pages {
+            for (k, c) in &p.kinds {
+                for (t, c) in counts.entry(k).or_default().iter_mut().zip(c) {
+                    *t += c;
+                }
+            }
+            for (t, c) in appeals.iter_mut().zip(&p.appeals) {
+                t.0 += c.0;
+                t.1 += c.1;
+            }
+        }
+        let ratio = |a: usize, b: usize| if b > 0 { a as f64 / b as f64 } else { 0.0 };
+        let kinds = counts
+            .into_iter()
+            .filter(|(_, [tp, _, fneg])| tp + fneg > 0)
+            .map(|(k, [tp, fp, fneg])| {
+                let (p, r) = (ratio(tp, tp + fp), ratio(tp, tp + fneg));
+                let f1 = if p + r > 0.0 {
+                    2.0 * p * r / (p + r)
+                } else {
+                    0.0
+                };
+                let summary = KindSummary {
+                    blocks: tp + fneg,
+                    precision: p,
+                    recall: r,
+                    f1,
+                };
+                (k, summary)
+            })
+            .collect();
+        let (kept, total) = (appeals[0].0 + appeals[1].0, appeals[0].1 + appeals[1].1);
+        let pct = |(a, b): (usize, usize)| (a, b, 100.0 * ratio(a, b));
+        let leakage = Leakage {
+            appeals: total,
+            kept,
+            pct: 100.0 * ratio(kept, total),
+            inside: pct(appeals[0]),
+            outside: pct(appeals[1]),
+        };
         Report {
             overall: Summary::of(&all),
+            kinds,
+            leakage,
             by_type: types
                 .into_iter()
                 .map(|(t, v)| (t, Summary::of(&v)))
@@ -217,12 +340,19 @@ pub fn evaluate(model: &Model, threshold: f64, samples: &[&Sample]) -> Report {
     let pages: Vec<PageScore> = samples
         .par_iter()
         .map(|s| {
-            let keep: Vec<bool> = model
-                .predict(&s.page)
-                .into_iter()
-                .map(|p| p >= threshold)
+            let scores = model.score(&s.page);
+            let keep: Vec<bool> = scores
+                .probabilities
+                .iter()
+                .map(|&p| p >= threshold)
                 .collect();
-            score_page(s, &keep)
+            let removed: Vec<bool> = keep.iter().map(|k| !k).collect();
+            let kinds = if model.has_kinds() {
+                model.kinds(&s.page, &scores, &removed)
+            } else {
+                Vec::new()
+            };
+            score_page(s, &keep, &kinds)
         })
         .collect();
     Report::new(pages, Vec::new(), vec![threshold])
@@ -232,7 +362,7 @@ pub fn evaluate(model: &Model, threshold: f64, samples: &[&Sample]) -> Report {
 pub fn oracle(samples: &[Sample]) -> Report {
     let pages = samples
         .par_iter()
-        .map(|s| score_page(s, &s.labels))
+        .map(|s| score_page(s, &s.labels, &[]))
         .collect();
     Report::new(pages, Vec::new(), Vec::new())
 }

@@ -9,6 +9,7 @@
 use crate::lexicon::{self, ClassHint, Cue, CLASS_HINTS};
 use crate::segment::{flags, Page};
 use ndarray::Array2;
+use ndarray::ArrayView2;
 use rustc_hash::FxHashMap;
 
 /// Ancestors further up than this are not read for tokens (bounded cost on deep pages).
@@ -280,6 +281,30 @@ named_features! {
         page_log_blocks,
         /// Share of the page's words that are in links.
         page_link_density,
+        /// ln(1 + donation lexicon hits) in the parent container: the box a block sits in.
+        region_donation,
+        /// ln(1 + paywall lexicon hits) in the parent container: the box a block sits in.
+        region_paywall,
+        /// ln(1 + membership lexicon hits) in the parent container: the box a block sits in.
+        region_membership,
+        /// ln(1 + newsletter lexicon hits) in the parent container: the box a block sits in.
+        region_newsletter,
+        /// ln(1 + cookie lexicon hits) in the parent container: the box a block sits in.
+        region_cookie,
+        /// ln(1 + adblock lexicon hits) in the parent container: the box a block sits in.
+        region_adblock,
+        /// ln(1 + ad lexicon hits) in the parent container: the box a block sits in.
+        region_ad,
+        /// ln(1 + social lexicon hits) in the parent container: the box a block sits in.
+        region_social,
+        /// ln(1 + nav lexicon hits) in the parent container: the box a block sits in.
+        region_nav,
+        /// ln(1 + legal lexicon hits) in the parent container: the box a block sits in.
+        region_legal,
+        /// ln(1 + related lexicon hits) in the parent container: the box a block sits in.
+        region_related,
+        /// ln(1 + comments lexicon hits) in the parent container: the box a block sits in.
+        region_comments,
     }
 }
 
@@ -305,6 +330,48 @@ named_features! {
         /// Share of the page's words that the first pass keeps.
         stack_page_kept,
     }
+}
+
+/// The kind classifier's context columns for a page, from its first stage's probabilities
+/// (`blocks × kinds`): the mean over the other blocks of the block's parent container, then
+/// the mean of the previous and next blocks. An appeal box is one thing: its short lines
+/// ("Dear readers,", "Continue") take their kind from the sentences around them.
+pub fn kind_context(page: &Page, probs: ArrayView2<'_, f64>) -> Array2<f64> {
+    let (n, k) = probs.dim();
+    let nc = page.containers.len();
+    let mut sums = Array2::<f64>::zeros((nc, k));
+    let mut counts = vec![0.0; nc];
+    for (b, row) in page.blocks.iter().zip(probs.rows()) {
+        let mut s = sums.row_mut(b.container);
+        s += &row;
+        counts[b.container] += 1.0;
+    }
+    for i in (0..nc).rev() {
+        if let Some(p) = page.containers[i].parent {
+            let below = sums.row(i).to_owned();
+            let mut s = sums.row_mut(p);
+            s += &below;
+            counts[p] += counts[i];
+        }
+    }
+    let mut x = Array2::zeros((n, 2 * k));
+    for (i, b) in page.blocks.iter().enumerate() {
+        let region = page.containers[b.container].parent.unwrap_or(b.container);
+        let others = counts[region] - 1.0;
+        if others > 0.0 {
+            let mean = (&sums.row(region) - &probs.row(i)) / others;
+            x.slice_mut(ndarray::s![i, ..k]).assign(&mean);
+        }
+        let around: Vec<usize> = [i.checked_sub(1), (i + 1 < n).then_some(i + 1)]
+            .into_iter()
+            .flatten()
+            .collect();
+        for &j in &around {
+            let mut dst = x.slice_mut(ndarray::s![i, k..]);
+            dst.scaled_add(1.0 / around.len() as f64, &probs.row(j));
+        }
+    }
+    x
 }
 
 /// The stacked pass's extra columns for a page, from first-pass probabilities.
@@ -969,6 +1036,8 @@ struct PageContext {
     address_words: Vec<f64>,
     /// Per container: form controls.
     controls: Vec<f64>,
+    /// Per container: lexicon hits of each cue.
+    cue_hits: Vec<[f64; lexicon::CUES]>,
 }
 
 impl PageContext {
@@ -1011,13 +1080,21 @@ impl PageContext {
         let n = page.containers.len();
         let (mut appeal_hits, mut address_words, mut controls) =
             (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+        let mut cue_hits = vec![[0.0; lexicon::CUES]; n];
         for (b, t) in page.blocks.iter().zip(stats) {
+            for (sum, &hits) in cue_hits[b.container].iter_mut().zip(&t.cues) {
+                *sum += f64::from(hits);
+            }
             appeal_hits[b.container] += f64::from(t.appeal_hits);
             address_words[b.container] += (t.second + t.first_plural) as f64;
             controls[b.container] += f64::from(b.controls);
         }
         for i in (0..n).rev() {
             if let Some(p) = page.containers[i].parent {
+                let below = cue_hits[i];
+                for (sum, hits) in cue_hits[p].iter_mut().zip(below) {
+                    *sum += hits;
+                }
                 appeal_hits[p] += appeal_hits[i];
                 address_words[p] += address_words[i];
                 controls[p] += controls[i];
@@ -1031,6 +1108,7 @@ impl PageContext {
             appeal_hits,
             address_words,
             controls,
+            cue_hits,
         }
     }
 }
@@ -1074,6 +1152,7 @@ fn context_features(
             .unwrap_or(0.0)
     };
     let controls = |c: Option<usize>| c.map(|c| ln1(ctx.controls[c])).unwrap_or(0.0);
+    let region = |cue: Cue| parent.map_or(0.0, |p| ln1(ctx.cue_hits[p][cue as usize]));
     ContextFeatures {
         prev_log_words: prev.log_words,
         prev_link_density: prev.link_density,
@@ -1105,6 +1184,18 @@ fn context_features(
         page_log_words: ln1(ctx.words),
         page_log_blocks: ln1(page.blocks.len() as f64),
         page_link_density: ratio(ctx.link_words, ctx.words),
+        region_donation: region(Cue::Donation),
+        region_paywall: region(Cue::Paywall),
+        region_membership: region(Cue::Membership),
+        region_newsletter: region(Cue::Newsletter),
+        region_cookie: region(Cue::Cookie),
+        region_adblock: region(Cue::Adblock),
+        region_ad: region(Cue::Ad),
+        region_social: region(Cue::Social),
+        region_nav: region(Cue::Nav),
+        region_legal: region(Cue::Legal),
+        region_related: region(Cue::Related),
+        region_comments: region(Cue::Comments),
     }
 }
 

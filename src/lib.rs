@@ -18,6 +18,6 @@ pub mod segment;
 pub mod tokens;
 pub mod train;
 
-pub use clean::{Cleaned, Cleaner};
+pub use clean::{Cleaned, Cleaner, Keep};
 pub use error::{Error, Result};
 pub use model::Model;

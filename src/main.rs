@@ -6,9 +6,10 @@
 use boilerclass::corpus::{self, Limits, Sample};
 use boilerclass::eval::{self, Report};
 use boilerclass::input::{self, InputOptions, PageInput};
+use boilerclass::model::KINDS;
 use boilerclass::progress::{Progress, Step};
 use boilerclass::train::TrainParams;
-use boilerclass::{Cleaner, Error, Model};
+use boilerclass::{Cleaner, Error, Keep, Model};
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
@@ -58,6 +59,19 @@ enum Format {
     Json,
 }
 
+/// What `--drop` removes.
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+enum DropSet {
+    /// Appeals and ads: donation, paywall, subscription, membership, newsletter, cookie,
+    /// adblock, ad.
+    Appeals,
+}
+
+fn parse_kind(s: &str) -> Result<&'static str, String> {
+    boilerclass::model::kind_name(s.trim())
+        .ok_or_else(|| format!("{s:?} is not a kind; kinds: {}", KINDS.join(", ")))
+}
+
 #[derive(clap::Args)]
 struct CleanArgs {
     /// Files (.html, .htm, .xhtml, optionally .gz; .warc, .warc.gz), directories (walked
@@ -79,6 +93,15 @@ struct CleanArgs {
     /// its other fields are passed through to the --jsonl record unchanged.
     #[arg(long)]
     input_jsonl: bool,
+    /// Remove only these and keep the rest of the page. `appeals`: donation, paywall,
+    /// subscription, membership, newsletter, cookie, adblock and ad blocks.
+    #[arg(long, value_enum, conflicts_with = "keep")]
+    drop: Option<DropSet>,
+    /// Keep the boilerplate of these kinds as well as the content, e.g. related,comments.
+    /// Kinds: donation, paywall, subscription, membership, newsletter, cookie, adblock, ad,
+    /// social, related, navigation, comments, other.
+    #[arg(long, value_delimiter = ',', value_parser = parse_kind)]
+    keep: Vec<&'static str>,
     /// No progress bar and no summary line on stderr; with --jsonl, failed pages are
     /// reported in their records only.
     #[arg(long, short)]
@@ -170,6 +193,9 @@ struct ParamArgs {
     /// How many times each hand-labelled page counts in training.
     #[arg(long, default_value_t = TrainParams::default().labelled_weight)]
     labelled_weight: usize,
+    /// L2 penalty of the kind classifier.
+    #[arg(long, default_value_t = TrainParams::default().kind_alpha)]
+    kind_alpha: f64,
 }
 
 impl ParamArgs {
@@ -181,6 +207,7 @@ impl ParamArgs {
             min_token_groups: self.min_token_sites,
             seed: self.seed,
             labelled_weight: self.labelled_weight,
+            kind_alpha: self.kind_alpha,
             ..TrainParams::default()
         }
     }
@@ -347,6 +374,20 @@ fn clean(args: CleanArgs) -> Result<ExitCode, Fatal> {
     if let Some(t) = args.threshold {
         cleaner = cleaner.with_threshold(t);
     }
+    let keep = match (args.drop, args.keep.is_empty()) {
+        (Some(DropSet::Appeals), _) => Keep::AllButAppeals,
+        (None, false) => Keep::ContentAnd(args.keep.clone()),
+        (None, true) => Keep::Content,
+    };
+    let flag = if args.drop.is_some() {
+        "--drop"
+    } else {
+        "--keep"
+    };
+    cleaner = cleaner
+        .with_keep(keep)
+        .map_err(|e| fatal(format!("{flag}: {e}")))?
+        .with_kinds(args.annotate || args.format == Format::Json);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.unwrap_or(0))
         .build()
@@ -717,6 +758,28 @@ fn print_report(out: &mut impl Write, r: &Report) -> io::Result<()> {
         let t = r.thresholds.get(i).copied().unwrap_or(f64::NAN);
         row(out, &format!("fold {} t={t:.2}", i + 1), s)?;
     }
+    if !r.kinds.is_empty() {
+        writeln!(
+            out,
+            "\n{:<14} {:>6} {:>7} {:>7} {:>7}",
+            "kind", "blocks", "P", "R", "F1"
+        )?;
+        for (kind, k) in &r.kinds {
+            writeln!(
+                out,
+                "{:<14} {:>6} {:>7.4} {:>7.4} {:>7.4}",
+                kind, k.blocks, k.precision, k.recall, k.f1
+            )?;
+        }
+    }
+    let l = &r.leakage;
+    if l.appeals > 0 {
+        writeln!(
+            out,
+            "appeal leakage: {:.1}% ({} of {} appeal blocks kept); inside the article {:.1}% ({} of {}), outside {:.1}% ({} of {})",
+            l.pct, l.kept, l.appeals, l.inside.2, l.inside.0, l.inside.1, l.outside.2, l.outside.0, l.outside.1
+        )?;
+    }
     if !r.folds.is_empty() {
         let f1s: Vec<f64> = r.folds.iter().map(|s| s.f1).collect();
         let mean = f1s.iter().sum::<f64>() / f1s.len() as f64;
@@ -731,17 +794,21 @@ fn explain(args: ExplainArgs) -> Result<(), Fatal> {
     let limits = args.limits.limits();
     let bytes = read_input(&args.file, &limits)
         .map_err(|e| fatal(format!("{}: {e}", args.file.display())))?;
-    let cleaner = Cleaner::new(model).with_limits(limits);
+    let cleaner = Cleaner::new(model).with_limits(limits).with_kinds(true);
     let (cleaned, scores) = cleaner
         .clean_bytes_scored(bytes)
         .map_err(|e| fatal(format!("{}: {e}", args.file.display())))?;
     let mut out = io::BufWriter::new(io::stdout().lock());
     for (i, rec) in cleaned.blocks().iter().enumerate() {
         let text: String = rec.text.chars().take(70).collect();
+        let label = match rec.kind {
+            Some(kind) => format!("{} ({kind})", rec.label),
+            None => rec.label.to_string(),
+        };
         writeln!(
             out,
-            "{:>4} {:<11} {:.3}  {}  {:?}",
-            i, rec.label, rec.probability, rec.locator, text
+            "{:>4} {:<24} {:.3}  {}  {:?}",
+            i, label, rec.probability, rec.locator, text
         )?;
         for c in cleaner.model().explain_row(&scores, i, args.top) {
             writeln!(

@@ -16,6 +16,45 @@ pub const FORMAT_VERSION: u32 = 1;
 /// The default model, trained as the README describes, embedded in the binary.
 pub const DEFAULT_MODEL_JSON: &str = include_str!("../models/default.json");
 
+/// The kinds of boilerplate a model names, as hand-labelled pages mark them (`data-kind`).
+pub const KINDS: [&str; 13] = [
+    "donation",
+    "paywall",
+    "subscription",
+    "membership",
+    "newsletter",
+    "cookie",
+    "adblock",
+    "ad",
+    "social",
+    "related",
+    "navigation",
+    "comments",
+    "other",
+];
+
+/// The kinds that are appeals or ads: what `clean --drop appeals` removes.
+pub const APPEAL_KINDS: [&str; 8] = [
+    "donation",
+    "paywall",
+    "subscription",
+    "membership",
+    "newsletter",
+    "cookie",
+    "adblock",
+    "ad",
+];
+
+/// The kind name as a `&'static str` of [`KINDS`], if it is one.
+pub fn kind_name(kind: &str) -> Option<&'static str> {
+    KINDS.iter().copied().find(|k| *k == kind)
+}
+
+/// Whether a kind is an appeal or an ad (see [`APPEAL_KINDS`]).
+pub fn is_appeal(kind: &str) -> bool {
+    APPEAL_KINDS.contains(&kind)
+}
+
 /// What a model was trained on and with.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct TrainingInfo {
@@ -60,6 +99,10 @@ pub struct ModelFile {
     pub stack: StackedPass,
     /// Probability (of the second pass) at or above which a block is content.
     pub threshold: f64,
+    /// Names the kind of each boilerplate block; absent from models trained without
+    /// hand-labelled kinds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kinds: Option<KindPass>,
     /// Provenance.
     pub training: TrainingInfo,
 }
@@ -77,6 +120,42 @@ pub struct StackedPass {
     pub weights: Vec<f64>,
     /// Intercept.
     pub intercept: f64,
+}
+
+/// The kind classifier: a multinomial logistic model over both passes' columns, trained
+/// on the boilerplate blocks of hand-labelled pages.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct KindPass {
+    /// The kinds it tells apart (a subset of [`KINDS`]), in the order of `weights`.
+    pub kinds: Vec<String>,
+    /// Per kind, weights of the first pass's columns and then of the stacked ones, on
+    /// standardised values (the first pass's and the stacked pass's means and scales).
+    pub weights: Vec<Vec<f64>>,
+    /// Per kind, the intercept.
+    pub intercepts: Vec<f64>,
+    /// The second stage, which adds [`features::kind_context`] (the first stage's kinds
+    /// around each block) to the columns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<KindContext>,
+}
+
+/// The kind classifier's second stage.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct KindContext {
+    /// Per kind (in [`KindPass::kinds`] order): weights of the first pass's columns, the
+    /// stacked ones, then the context columns (raw probabilities, not standardised).
+    pub weights: Vec<Vec<f64>>,
+    /// Per kind, the intercept.
+    pub intercepts: Vec<f64>,
+}
+
+/// One kind's linear score, standardisation folded in.
+#[derive(Debug, Clone)]
+struct KindScore {
+    base: Array1<f64>,
+    extra: Array1<f64>,
+    context: Array1<f64>,
+    intercept: f64,
 }
 
 /// A page's feature matrices and final probabilities.
@@ -109,6 +188,10 @@ struct Folded {
     stack_base: Array1<f64>,
     stack_extra: Array1<f64>,
     stack_intercept: f64,
+    /// Kind classifier: the kinds, then each stage's score per kind.
+    kinds: Vec<&'static str>,
+    kind_first: Vec<KindScore>,
+    kind_second: Vec<KindScore>,
 }
 
 /// Folds standardisation into weights: (weights / scale, Σ weight × mean / scale).
@@ -225,18 +308,70 @@ impl Model {
             &file.stack.mean,
             &file.stack.scale,
         );
+        let (mut kinds, mut kind_first, mut kind_second) = (Vec::new(), Vec::new(), Vec::new());
+        if let Some(k) = &file.kinds {
+            let nk = k.kinds.len();
+            for name in &k.kinds {
+                kinds.push(kind_name(name).ok_or_else(|| {
+                    Error::ModelInvalid(format!("kind {name:?} is not one of {}", KINDS.join(", ")))
+                })?);
+            }
+            let fold_stage = |stage: &str, weights: &[Vec<f64>], intercepts: &[f64], ctx: usize| {
+                if weights.len() != nk || intercepts.len() != nk {
+                    return Err(Error::ModelInvalid(format!(
+                        "{stage} holds {} weight vectors and {} intercepts for {nk} kinds",
+                        weights.len(),
+                        intercepts.len()
+                    )));
+                }
+                let mut out = Vec::new();
+                for ((name, w), &b) in k.kinds.iter().zip(weights).zip(intercepts) {
+                    if w.len() != n + ns + ctx {
+                        return Err(Error::ModelInvalid(format!(
+                            "{stage}: kind {name:?} has {} weights, this build expects {}",
+                            w.len(),
+                            n + ns + ctx
+                        )));
+                    }
+                    if !finite(w) || !b.is_finite() {
+                        return Err(Error::ModelInvalid(format!(
+                            "{stage}: kind {name:?} has NaN or infinite weights"
+                        )));
+                    }
+                    let (base, base_shift) = fold(&w[..n], &file.mean, &file.scale);
+                    let (extra, extra_shift) = fold(&w[n..n + ns], &stack.mean, &stack.scale);
+                    out.push(KindScore {
+                        base,
+                        extra,
+                        context: Array1::from(w[n + ns..].to_vec()),
+                        intercept: b - base_shift - extra_shift,
+                    });
+                }
+                Ok(out)
+            };
+            kind_first = fold_stage("kinds", &k.weights, &k.intercepts, 0)?;
+            if let Some(c) = &k.context {
+                kind_second = fold_stage("kinds.context", &c.weights, &c.intercepts, 2 * nk)?;
+            }
+        }
         let folded = Folded {
             first,
             first_intercept: file.intercept - first_shift,
             stack_base,
             stack_extra,
             stack_intercept: file.stack.intercept - base_shift - extra_shift,
+            kinds,
+            kind_first,
+            kind_second,
         };
+        let kind_scores = || folded.kind_first.iter().chain(&folded.kind_second);
         let all_finite = [&folded.first, &folded.stack_base, &folded.stack_extra]
-            .iter()
+            .into_iter()
+            .chain(kind_scores().flat_map(|k| [&k.base, &k.extra]))
             .all(|w| w.iter().all(|v| v.is_finite()))
             && [folded.first_intercept, folded.stack_intercept]
-                .iter()
+                .into_iter()
+                .chain(kind_scores().map(|k| k.intercept))
                 .all(|v| v.is_finite());
         if !all_finite {
             return Err(Error::ModelInvalid(
@@ -327,6 +462,68 @@ impl Model {
         }
     }
 
+    /// Whether the model names kinds of boilerplate.
+    pub fn has_kinds(&self) -> bool {
+        !self.folded.kinds.is_empty()
+    }
+
+    /// The most likely kind of each block in `rows` (the others get `None`), or all `None`
+    /// for a model without a kind classifier.
+    pub fn kinds(&self, page: &Page, scores: &Scores, rows: &[bool]) -> Vec<Option<&'static str>> {
+        let f = &self.folded;
+        let n = rows.len();
+        if f.kinds.is_empty() || !rows.iter().any(|&r| r) {
+            return vec![None; n];
+        }
+        let x = &scores.x;
+        let nb = x.base.ncols();
+        let score = |k: &KindScore, i: usize, context: Option<ndarray::ArrayView1<'_, f64>>| {
+            let tokens: f64 = x.token_columns(i).iter().map(|&c| k.base[c]).sum();
+            x.base.row(i).dot(&k.base.slice(ndarray::s![..nb]))
+                + tokens
+                + scores.stack.row(i).dot(&k.extra)
+                + context.map_or(0.0, |c| c.dot(&k.context))
+                + k.intercept
+        };
+        let argmax = |z: &mut dyn Iterator<Item = f64>| {
+            z.enumerate()
+                .fold((f64::NEG_INFINITY, 0), |best, (j, v)| {
+                    if v > best.0 {
+                        (v, j)
+                    } else {
+                        best
+                    }
+                })
+                .1
+        };
+        if f.kind_second.is_empty() {
+            return (0..n)
+                .map(|i| {
+                    rows[i].then(|| {
+                        f.kinds[argmax(&mut f.kind_first.iter().map(|k| score(k, i, None)))]
+                    })
+                })
+                .collect();
+        }
+        // The context needs the first stage's view of every block.
+        let mut probs = Array2::zeros((n, f.kinds.len()));
+        for (i, mut row) in probs.rows_mut().into_iter().enumerate() {
+            for (j, k) in f.kind_first.iter().enumerate() {
+                row[j] = score(k, i, None);
+            }
+            softmax(row.view_mut());
+        }
+        let context = features::kind_context(page, probs.view());
+        (0..n)
+            .map(|i| {
+                rows[i].then(|| {
+                    let c = context.row(i);
+                    f.kinds[argmax(&mut f.kind_second.iter().map(|k| score(k, i, Some(c))))]
+                })
+            })
+            .collect()
+    }
+
     /// The `top` features that weighed most in the final pass (by |weight × standardised
     /// value|) for one block.
     pub fn explain_row(&self, scores: &Scores, row: usize, top: usize) -> Vec<Contribution> {
@@ -353,6 +550,16 @@ impl Model {
         parts.sort_by(|a, b| b.weight_x_value.abs().total_cmp(&a.weight_x_value.abs()));
         parts.truncate(top);
         parts
+    }
+}
+
+/// Turns scores into probabilities in place (stable: the largest score is subtracted).
+pub fn softmax(mut z: ndarray::ArrayViewMut1<'_, f64>) {
+    let max = z.fold(f64::NEG_INFINITY, |m, &v| m.max(v));
+    z.mapv_inplace(|v| (v - max).exp());
+    let sum = z.sum();
+    if sum > 0.0 {
+        z /= sum;
     }
 }
 

@@ -8,11 +8,14 @@
 use crate::corpus::{Sample, LABELLED_TYPE};
 use crate::error::{Error, Result};
 use crate::features::{self, FeatureSpace, StackFeatures};
-use crate::model::{sigmoid, Model, ModelFile, StackedPass, TrainingInfo, FORMAT_VERSION};
+use crate::model::{
+    self as model, kind_name, sigmoid, KindContext, KindPass, Model, ModelFile, StackedPass,
+    TrainingInfo, FORMAT_VERSION, KINDS,
+};
 use crate::progress::Progress;
 use linfa::prelude::*;
 use linfa::DatasetView;
-use linfa_logistic::LogisticRegression;
+use linfa_logistic::{LogisticRegression, MultiLogisticRegression};
 use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut2, Axis, ShapeBuilder};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -37,6 +40,9 @@ pub struct TrainParams {
     /// How many times each hand-labelled page counts. They are few beside a gold corpus of
     /// real pages, yet they are where appeals are labelled.
     pub labelled_weight: usize,
+    /// L2 penalty of the kind classifier, which learns from far fewer blocks (the
+    /// hand-labelled pages' boilerplate) than the main passes.
+    pub kind_alpha: f64,
 }
 
 impl Default for TrainParams {
@@ -49,6 +55,7 @@ impl Default for TrainParams {
             min_token_groups: 8,
             seed: 42,
             labelled_weight: 30,
+            kind_alpha: 30.0,
         }
     }
 }
@@ -60,6 +67,12 @@ impl TrainParams {
             return Err(Error::Training(format!(
                 "alpha must be finite and >= 0, got {}",
                 self.alpha
+            )));
+        }
+        if !(self.kind_alpha.is_finite() && self.kind_alpha >= 0.0) {
+            return Err(Error::Training(format!(
+                "kind_alpha must be finite and >= 0, got {}",
+                self.kind_alpha
             )));
         }
         if self.labelled_weight == 0 {
@@ -140,6 +153,8 @@ impl TrainParams {
         let (stack_weights, stack_intercept) = self.fit_logistic(x.view(), y.view())?;
         let probs = probabilities(x.view(), &stack_weights, stack_intercept);
         let threshold = best_threshold(samples, &probs);
+        progress.stage("fitting the kind classifier", None);
+        let kinds = self.fit_kinds(samples, x.view())?;
         Model::from_file(ModelFile {
             format_version: FORMAT_VERSION,
             feature_names: space.names(),
@@ -156,6 +171,7 @@ impl TrainParams {
                 intercept: stack_intercept,
             },
             threshold,
+            kinds,
             training: TrainingInfo {
                 data,
                 pages,
@@ -172,6 +188,103 @@ impl TrainParams {
 }
 
 impl TrainParams {
+    /// Fits the kind classifier on the boilerplate blocks whose kind is hand-labelled (each
+    /// page once, however often it counts for the main passes): a first stage on the
+    /// passes' columns, then a second that adds the first stage's kinds around each block
+    /// ([`features::kind_context`]). `None` when fewer than two kinds are labelled.
+    fn fit_kinds(&self, samples: &[&Sample], x: ArrayView2<'_, f64>) -> Result<Option<KindPass>> {
+        // Each labelled page once: its first row in `x`, and its rows with a kind.
+        let mut pages: Vec<(&Sample, usize)> = Vec::new();
+        let mut rows = Vec::new();
+        let mut targets = Vec::new();
+        let mut at = 0;
+        let mut previous: Option<&Sample> = None;
+        for s in samples {
+            let n = s.page.blocks.len();
+            let repeat = previous.is_some_and(|p| std::ptr::eq(p, *s));
+            previous = Some(s);
+            if !repeat {
+                let before = rows.len();
+                for (i, b) in s.page.blocks.iter().enumerate() {
+                    let kind = b.kind.as_deref().and_then(kind_name);
+                    if let (false, Some(kind)) = (s.labels[i], kind) {
+                        rows.push(at + i);
+                        targets.push(KINDS.iter().position(|k| *k == kind).unwrap_or(0));
+                    }
+                }
+                if rows.len() > before {
+                    pages.push((s, at));
+                }
+            }
+            at += n;
+        }
+        let mut present = targets.clone();
+        present.sort_unstable();
+        present.dedup();
+        if present.len() < 2 {
+            return Ok(None);
+        }
+        let y = Array1::from(targets);
+        let first_x = x.select(Axis(0), &rows);
+        let (classes, w1, b1) = self.fit_multinomial(first_x.view(), y.view())?;
+        let k = classes.len();
+        let mut context_of: FxHashMap<usize, Vec<f64>> = FxHashMap::default();
+        for (s, start) in &pages {
+            let n = s.page.blocks.len();
+            let mut probs = x.slice(s![*start..start + n, ..]).dot(&w1) + &b1;
+            for row in probs.rows_mut() {
+                model::softmax(row);
+            }
+            let context = features::kind_context(&s.page, probs.view());
+            for (i, row) in context.rows().into_iter().enumerate() {
+                context_of.insert(start + i, row.to_vec());
+            }
+        }
+        let mut second_x = Array2::zeros((rows.len(), x.ncols() + 2 * k));
+        for (r, &row) in rows.iter().enumerate() {
+            second_x.slice_mut(s![r, ..x.ncols()]).assign(&x.row(row));
+            if let Some(c) = context_of.get(&row) {
+                second_x
+                    .slice_mut(s![r, x.ncols()..])
+                    .assign(&ArrayView1::from(c.as_slice()));
+            }
+        }
+        let (_, w2, b2) = self.fit_multinomial(second_x.view(), y.view())?;
+        let columns = |w: &Array2<f64>| (0..k).map(|c| w.column(c).to_vec()).collect();
+        Ok(Some(KindPass {
+            kinds: classes.iter().map(|&c| KINDS[c].to_string()).collect(),
+            weights: columns(&w1),
+            intercepts: b1.to_vec(),
+            context: Some(KindContext {
+                weights: columns(&w2),
+                intercepts: b2.to_vec(),
+            }),
+        }))
+    }
+
+    /// Fits a multinomial logistic model; returns the classes present, the weights
+    /// (columns × classes) and the intercepts.
+    fn fit_multinomial<'a>(
+        &self,
+        x: ArrayView2<'a, f64>,
+        y: ArrayView1<'a, usize>,
+    ) -> Result<(Vec<usize>, Array2<f64>, Array1<f64>)> {
+        let dataset = DatasetView::new(x, y);
+        let fitted = MultiLogisticRegression::default()
+            .alpha(self.kind_alpha)
+            .max_iterations(self.max_iterations)
+            .gradient_tolerance(self.gradient_tolerance)
+            .fit(&dataset)
+            .map_err(|e| Error::Training(format!("kind classifier: {e}")))?;
+        let (w, b) = (fitted.params().clone(), fitted.intercept().clone());
+        if w.iter().chain(&b).any(|v| !v.is_finite()) {
+            return Err(Error::Training(
+                "the kind classifier's solver returned non-finite weights".into(),
+            ));
+        }
+        Ok((fitted.classes().to_vec(), w, b))
+    }
+
     /// Fits one logistic pass; returns weights on the columns of `x` and the intercept, as
     /// log-odds of content.
     fn fit_logistic<'a>(
