@@ -118,6 +118,12 @@ pub fn score_page(sample: &Sample, keep: &[bool], kinds: &[Option<&'static str>]
     let mut kind_counts: BTreeMap<&'static str, [usize; 3]> = BTreeMap::new();
     let mut appeals = [(0, 0); 2];
     let page = &sample.page;
+    // Kinds are scored on pages whose kinds are hand-labelled, not on gold-text pages.
+    let kinds = if page.blocks.iter().any(|b| b.kind.is_some()) {
+        kinds
+    } else {
+        &[]
+    };
     for (i, b) in page.blocks.iter().enumerate() {
         let gold = (!sample.labels[i])
             .then(|| b.kind.as_deref().and_then(model::kind_name))
