@@ -184,8 +184,7 @@ impl Cleaner {
         let probabilities = scores.probabilities.clone();
         let content: Vec<bool> = probabilities.iter().map(|&p| p >= self.threshold).collect();
         let kinds = if self.kinds {
-            let boilerplate: Vec<bool> = content.iter().map(|c| !c).collect();
-            self.model.kinds(&page, &scores, &boilerplate)
+            self.model.kinds(&page, &scores, &content)
         } else {
             vec![None; content.len()]
         };

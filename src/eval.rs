@@ -352,9 +352,8 @@ pub fn evaluate(model: &Model, threshold: f64, samples: &[&Sample]) -> Report {
                 .iter()
                 .map(|&p| p >= threshold)
                 .collect();
-            let removed: Vec<bool> = keep.iter().map(|k| !k).collect();
             let kinds = if model.has_kinds() {
-                model.kinds(&s.page, &scores, &removed)
+                model.kinds(&s.page, &scores, &keep)
             } else {
                 Vec::new()
             };

@@ -193,27 +193,39 @@ impl TrainParams {
     /// passes' columns, then a second that adds the first stage's kinds around each block
     /// ([`features::kind_context`]). `None` when fewer than two kinds are labelled.
     fn fit_kinds(&self, samples: &[&Sample], x: ArrayView2<'_, f64>) -> Result<Option<KindPass>> {
-        // Each labelled page once: its first row in `x`, and its rows with a kind.
-        let mut pages: Vec<(&Sample, usize)> = Vec::new();
+        // Each page once: its first row in `x`, and its rows that teach the classifier.
+        // Those are the hand-labelled kinds, and content, one more class, so that an appeal
+        // can be told from the article around it: all content of hand-labelled pages, and
+        // every `GOLD_CONTENT_STRIDE`-th content block of gold-text pages (which have no
+        // kinds), enough to stand for real articles without swamping the kinds.
+        const GOLD_CONTENT_STRIDE: usize = 8;
+        let mut pages: Vec<(&Sample, usize, std::ops::Range<usize>)> = Vec::new();
         let mut rows = Vec::new();
         let mut targets = Vec::new();
         let mut at = 0;
+        let mut gold_content = 0;
         let mut previous: Option<&Sample> = None;
         for s in samples {
             let n = s.page.blocks.len();
             let repeat = previous.is_some_and(|p| std::ptr::eq(p, *s));
             previous = Some(s);
             if !repeat {
+                let labelled = s.page.blocks.iter().any(|b| b.kind.is_some());
                 let before = rows.len();
                 for (i, b) in s.page.blocks.iter().enumerate() {
-                    let kind = b.kind.as_deref().and_then(kind_name);
-                    if let (false, Some(kind)) = (s.labels[i], kind) {
+                    if s.labels[i] {
+                        gold_content += usize::from(!labelled);
+                        if labelled || gold_content % GOLD_CONTENT_STRIDE == 0 {
+                            rows.push(at + i);
+                            targets.push(KINDS.len());
+                        }
+                    } else if let Some(kind) = b.kind.as_deref().and_then(kind_name) {
                         rows.push(at + i);
                         targets.push(KINDS.iter().position(|k| *k == kind).unwrap_or(0));
                     }
                 }
                 if rows.len() > before {
-                    pages.push((s, at));
+                    pages.push((s, at, before..rows.len()));
                 }
             }
             at += n;
@@ -228,31 +240,36 @@ impl TrainParams {
         let first_x = x.select(Axis(0), &rows);
         let (classes, w1, b1) = self.fit_multinomial(first_x.view(), y.view())?;
         let k = classes.len();
-        let mut context_of: FxHashMap<usize, Vec<f64>> = FxHashMap::default();
-        for (s, start) in &pages {
+        // The second stage's rows: the first's columns, then the context that the first
+        // stage gives each of them on its page.
+        let mut second_x = Array2::zeros((rows.len(), x.ncols() + 2 * k));
+        second_x.slice_mut(s![.., ..x.ncols()]).assign(&first_x);
+        for (s, start, taught) in &pages {
             let n = s.page.blocks.len();
             let mut probs = x.slice(s![*start..start + n, ..]).dot(&w1) + &b1;
             for row in probs.rows_mut() {
                 model::softmax(row);
             }
             let context = features::kind_context(&s.page, probs.view());
-            for (i, row) in context.rows().into_iter().enumerate() {
-                context_of.insert(start + i, row.to_vec());
-            }
-        }
-        let mut second_x = Array2::zeros((rows.len(), x.ncols() + 2 * k));
-        for (r, &row) in rows.iter().enumerate() {
-            second_x.slice_mut(s![r, ..x.ncols()]).assign(&x.row(row));
-            if let Some(c) = context_of.get(&row) {
+            for r in taught.clone() {
                 second_x
                     .slice_mut(s![r, x.ncols()..])
-                    .assign(&ArrayView1::from(c.as_slice()));
+                    .assign(&context.row(rows[r] - start));
             }
         }
         let (_, w2, b2) = self.fit_multinomial(second_x.view(), y.view())?;
         let columns = |w: &Array2<f64>| (0..k).map(|c| w.column(c).to_vec()).collect();
         Ok(Some(KindPass {
-            kinds: classes.iter().map(|&c| KINDS[c].to_string()).collect(),
+            kinds: classes
+                .iter()
+                .map(|&c| {
+                    KINDS
+                        .get(c)
+                        .copied()
+                        .unwrap_or(model::CONTENT_CLASS)
+                        .to_string()
+                })
+                .collect(),
             weights: columns(&w1),
             intercepts: b1.to_vec(),
             context: Some(KindContext {
