@@ -543,6 +543,9 @@ impl Model {
         let context = features::kind_context(page, probs.view());
         (0..n)
             .map(|i| {
+                if content[i] {
+                    return None;
+                }
                 let c = context.row(i);
                 let z: Vec<f64> = f.kind_second.iter().map(|k| score(k, i, Some(c))).collect();
                 decide(i, &z)
