@@ -33,17 +33,9 @@ pub const KINDS: [&str; 13] = [
     "other",
 ];
 
-/// The kinds that are appeals or ads: what `clean --drop appeals` removes.
-pub const APPEAL_KINDS: [&str; 8] = [
-    "donation",
-    "paywall",
-    "subscription",
-    "membership",
-    "newsletter",
-    "cookie",
-    "adblock",
-    "ad",
-];
+/// The kinds that are appeals or ads, the first eight of [`KINDS`]: what `clean --drop
+/// appeals` removes.
+pub const APPEAL_KINDS: &[&str] = KINDS.split_at(8).0;
 
 /// The kind classifier's name for content: it learns content blocks of hand-labelled
 /// pages too, so that it can tell an appeal from the article around it.
