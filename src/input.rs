@@ -182,20 +182,27 @@ fn read_stdin(
         };
         return read_jsonl("<stdin>", reader, opts, emit);
     }
-    let mut bytes = Vec::new();
-    let page = match lock
-        .take(opts.limits.max_input_bytes + 1)
-        .read_to_end(&mut bytes)
-    {
-        Ok(_) => corpus::unpack(bytes, &opts.limits),
-        Err(e) => Err(Error::io("<stdin>", e)),
-    };
+    drop(lock);
     emit(PageInput {
         source: "-".into(),
-        body: Body::Read(page),
+        body: Body::Read(read_page(Path::new("-"), &opts.limits)),
         charset: None,
         fields: None,
     })
+}
+
+/// Reads one page, from a file or (for `-`) from stdin, within `limits`; gzip is inflated.
+pub fn read_page(path: &Path, limits: &Limits) -> Result<Vec<u8>> {
+    if path != Path::new("-") {
+        return corpus::read_file(path, limits);
+    }
+    let mut bytes = Vec::new();
+    io::stdin()
+        .lock()
+        .take(limits.max_input_bytes + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io("<stdin>", e))?;
+    corpus::unpack(bytes, limits)
 }
 
 fn read_file(
@@ -442,8 +449,8 @@ fn http_payload(message: Vec<u8>, limits: &Limits) -> Result<(Vec<u8>, Option<St
     let content_type = header("content-type");
     let chunked = header("transfer-encoding").is_some_and(|t| t.contains("chunked"));
     let encoding = header("content-encoding");
-    let mut body = message[start..].to_vec();
-    drop(message);
+    let mut body = message;
+    body.drain(..start);
     if chunked {
         // Crawlers often store the payload de-chunked but keep the header: fall back to
         // the bytes as they are when they do not parse as chunks.

@@ -15,7 +15,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
-use std::io::{self, IsTerminal, Read, Write};
+use std::io::{self, IsTerminal, Write};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -327,20 +327,6 @@ fn load_model(path: Option<&Path>) -> Result<Model, Fatal> {
     match path {
         Some(p) => Model::load(p).map_err(|e| fatal(format!("--model {}: {e}", p.display()))),
         None => Ok(Model::embedded()?),
-    }
-}
-
-fn read_input(path: &Path, limits: &Limits) -> Result<Vec<u8>, Error> {
-    if path == Path::new("-") {
-        let mut bytes = Vec::new();
-        io::stdin()
-            .lock()
-            .take(limits.max_input_bytes + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| Error::io("<stdin>", e))?;
-        Ok(bytes)
-    } else {
-        corpus::read_file(path, limits)
     }
 }
 
@@ -792,7 +778,7 @@ fn print_report(out: &mut impl Write, r: &Report) -> io::Result<()> {
 fn explain(args: ExplainArgs) -> Result<(), Fatal> {
     let model = load_model(args.model.as_deref())?;
     let limits = args.limits.limits();
-    let bytes = read_input(&args.file, &limits)
+    let bytes = input::read_page(&args.file, &limits)
         .map_err(|e| fatal(format!("{}: {e}", args.file.display())))?;
     let cleaner = Cleaner::new(model).with_limits(limits).with_kinds(true);
     let (cleaned, scores) = cleaner

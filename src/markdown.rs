@@ -176,11 +176,7 @@ impl Writer {
                 self.block();
             }
             "a" => {
-                let href = href.map(str::trim).filter(|h| {
-                    !h.is_empty() && !h.starts_with('#') && !h.starts_with("javascript:")
-                });
-                let closer = href.map(|h| format!("]({})", h.replace(' ', "%20")));
-                self.inline.push(("[", closer, false));
+                self.inline.push(("[", link_closer(href), false));
             }
             "code" | "kbd" | "samp" if self.pre == 0 => {
                 self.inline.push(("`", Some("`".into()), false));
@@ -245,11 +241,7 @@ impl Writer {
                 self.cell = Some(String::new());
             }
             "a" => {
-                let closer = href
-                    .map(str::trim)
-                    .filter(|h| !h.is_empty() && !h.starts_with('#'))
-                    .map(|h| format!("]({})", h.replace(' ', "%20")));
-                self.inline.push(("[", closer, false));
+                self.inline.push(("[", link_closer(href), false));
             }
             "br" | "p" | "div" | "li" => self.space = true,
             _ => {}
@@ -471,6 +463,15 @@ impl Writer {
         }
         out
     }
+}
+
+/// What closes a link's text: `](href)`, or nothing for links that lead nowhere outside
+/// the page (empty, `#…`, `javascript:`), whose text is written plain.
+fn link_closer(href: Option<&str>) -> Option<String> {
+    let href = href
+        .map(str::trim)
+        .filter(|h| !h.is_empty() && !h.starts_with('#') && !h.starts_with("javascript:"))?;
+    Some(format!("]({})", href.replace(' ', "%20")))
 }
 
 /// Escapes what Markdown would read as markup: emphasis, code, link brackets, and at the
