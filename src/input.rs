@@ -347,6 +347,21 @@ fn read_warc(
     emit: &mut dyn FnMut(PageInput) -> ControlFlow<()>,
 ) -> ControlFlow<()> {
     use warc::{RecordType, WarcHeader};
+    // The WARC reader takes a stream that holds no record, empty or not, for an archive
+    // without pages: say what the file is instead.
+    let mut reader = reader;
+    let not_warc = match reader.fill_buf() {
+        Ok([]) => Some("the archive is empty".to_string()),
+        Ok(head) => {
+            let n = head.len().min(5);
+            (head[..n] != b"WARC/"[..n])
+                .then(|| "not a WARC archive: it does not begin with \"WARC/\"".to_string())
+        }
+        Err(e) => Some(e.to_string()),
+    };
+    if let Some(why) = not_warc {
+        return emit(PageInput::failed(name.to_string(), Error::Warc(why)));
+    }
     let mut warc = warc::WarcReader::new(reader);
     let mut records = warc.stream_records();
     let mut number = 0u64;

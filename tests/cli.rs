@@ -1082,6 +1082,37 @@ mod pipeline {
     }
 
     #[test]
+    fn an_empty_or_foreign_warc_file_gets_an_error_record() {
+        let dir = tempdir("warc-bad");
+        std::fs::write(dir.join("a-empty.warc"), b"").unwrap();
+        std::fs::write(
+            dir.join("b-random.warc"),
+            (0..5000u32)
+                .map(|i| (i * 7919 % 251) as u8)
+                .collect::<Vec<_>>(),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("c-page.warc.gz"),
+            gzip(b"<html><body>not an archive</body></html>"),
+        )
+        .unwrap();
+        std::fs::copy(training_page(), dir.join("d-good.html")).unwrap();
+        let out = bin().args(["clean", "--jsonl"]).arg(&dir).output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let recs = records(&out.stdout);
+        assert_eq!(recs.len(), 4, "one record per file");
+        assert_eq!(recs[0]["error"], "WARC: the archive is empty");
+        for r in &recs[1..3] {
+            assert!(
+                r["error"].as_str().unwrap().contains("not a WARC archive"),
+                "{r}"
+            );
+        }
+        assert!(recs[3]["text"].as_str().unwrap().len() > 200);
+    }
+
+    #[test]
     fn json_lines_pass_fields_through_one_record_per_line() {
         let dir = tempdir("jsonl");
         let mut lines = Vec::new();
