@@ -454,13 +454,13 @@ pub fn base_len() -> usize {
 /// ancestors' (`ancestors`), deduplicated and sorted.
 pub fn block_tokens(page: &Page, block: usize) -> (Vec<&str>, Vec<&str>) {
     let b = &page.blocks[block];
-    let mut own: Vec<&str> = page.containers[b.container]
-        .tokens
+    let mut own: Vec<&str> = page
+        .tokens(b.container)
         .iter()
         .chain(b.inline_tokens.iter())
         .collect();
     let mut ancestors: Vec<&str> = ancestors_of(page, b.container)
-        .flat_map(|c| page.containers[c].tokens.iter())
+        .flat_map(|c| page.tokens(c).iter())
         .collect();
     own.sort_unstable();
     own.dedup();
@@ -573,23 +573,19 @@ impl FeatureSpace {
             .zip(cues)
             .map(|((b, span), cues)| TextStats::new(b, &lower[span.clone()], cues, site.as_ref()))
             .collect();
-        // Tokens belong to containers, which many blocks share: look each up once.
         // Containers repeat the same class lists: look each distinct list up once.
-        let mut seen: FxHashMap<&str, usize> = FxHashMap::default();
-        let mut distinct: Vec<ContainerTokens> = Vec::new();
-        let lookup_of: Vec<usize> = page
-            .containers
+        let distinct: Vec<ContainerTokens> = page
+            .token_lists
             .iter()
-            .map(|c| {
-                *seen.entry(c.tokens.as_str()).or_insert_with(|| {
-                    distinct.push(ContainerTokens::of(
-                        c.tokens.iter().filter_map(|t| self.tokens.get(t).copied()),
-                    ));
-                    distinct.len() - 1
-                })
+            .map(|list| {
+                ContainerTokens::of(list.iter().filter_map(|t| self.tokens.get(t).copied()))
             })
             .collect();
-        let lookups: Vec<&ContainerTokens> = lookup_of.iter().map(|&i| &distinct[i]).collect();
+        let lookups: Vec<&ContainerTokens> = page
+            .containers
+            .iter()
+            .map(|c| &distinct[c.tokens])
+            .collect();
         let meaning = |t: &str| self.tokens.get(t).copied().unwrap_or_default();
         let hints: Vec<(u32, u32)> = page
             .blocks

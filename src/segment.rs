@@ -12,8 +12,9 @@
 
 use ego_tree::iter::Edge;
 use ego_tree::{NodeId, NodeRef};
-use html5ever::LocalName;
+use html5ever::{local_name, LocalName};
 use scraper::{Html, Node};
+use std::sync::LazyLock;
 
 /// Attribute that marks hand-labelled training pages. Features never read it.
 pub const LABEL_ATTR: &str = "data-label";
@@ -74,8 +75,9 @@ pub struct Container {
     pub depth: u32,
     /// 1-based position among sibling containers of the same tag (for the locator).
     pub nth_of_type: u32,
-    /// Lowercased tokens of its class, id, role, aria-label and itemprop.
-    pub tokens: Tokens,
+    /// Index in [`Page::token_lists`] of the lowercased tokens of its class, id, role,
+    /// aria-label and itemprop (see [`Page::tokens`]).
+    pub tokens: usize,
     /// [`flags`] of this element and its ancestors.
     pub flags: u32,
     /// Node in the main document tree; `None` inside parsed `<noscript>` content.
@@ -153,9 +155,17 @@ pub struct Page {
     /// All blocks' run nodes, block after block: one list for the page rather than one per
     /// block.
     pub run_nodes: Vec<NodeId>,
+    /// The distinct token lists of the containers, each once: pages repeat the same class
+    /// lists on many elements, and whatever is derived from a list is derived once.
+    pub token_lists: Vec<Tokens>,
 }
 
 impl Page {
+    /// A container's class/id/role/aria-label/itemprop tokens.
+    pub fn tokens(&self, container: usize) -> &Tokens {
+        &self.token_lists[self.containers[container].tokens]
+    }
+
     /// The top-level nodes of a block's run in the main tree.
     pub fn block_nodes(&self, block: usize) -> &[NodeId] {
         self.blocks
@@ -496,23 +506,39 @@ struct Attrs<'a> {
     hidden: bool,
 }
 
+static LABEL_ATOM: LazyLock<LocalName> = LazyLock::new(|| LocalName::from(LABEL_ATTR));
+static KIND_ATOM: LazyLock<LocalName> = LazyLock::new(|| LocalName::from(KIND_ATTR));
+
 impl<'a> Attrs<'a> {
     fn of(el: &'a scraper::node::Element) -> Self {
         let mut a = Attrs::default();
-        for (name, value) in el.attrs() {
-            match name {
-                "class" => a.class = Some(value),
-                "id" => a.id = Some(value),
-                "role" => a.role = Some(value),
-                "itemprop" => a.itemprop = Some(value),
-                "aria-label" => a.aria_label = Some(value),
-                "aria-hidden" => a.aria_hidden = Some(value),
-                "style" => a.style = Some(value),
-                "href" => a.href = true,
-                "hidden" => a.hidden = true,
-                LABEL_ATTR => a.label = Some(value),
-                KIND_ATTR => a.kind = Some(value),
-                _ => {}
+        // Names are compared as atoms (one integer each), not as text: turning an atom
+        // into text costs more than the whole comparison.
+        for (name, value) in el.attrs.iter() {
+            let local = &name.local;
+            let value: &'a str = value;
+            if *local == local_name!("class") {
+                a.class = Some(value);
+            } else if *local == local_name!("id") {
+                a.id = Some(value);
+            } else if *local == local_name!("href") {
+                a.href = true;
+            } else if *local == local_name!("style") {
+                a.style = Some(value);
+            } else if *local == local_name!("role") {
+                a.role = Some(value);
+            } else if *local == local_name!("itemprop") {
+                a.itemprop = Some(value);
+            } else if *local == local_name!("aria-label") {
+                a.aria_label = Some(value);
+            } else if *local == local_name!("aria-hidden") {
+                a.aria_hidden = Some(value);
+            } else if *local == local_name!("hidden") {
+                a.hidden = true;
+            } else if *local == *LABEL_ATOM {
+                a.label = Some(value);
+            } else if *local == *KIND_ATOM {
+                a.kind = Some(value);
             }
         }
         a
@@ -750,6 +776,8 @@ struct Segmenter {
     /// buffer that has grown before saves the reallocations.
     text_buffers: Vec<String>,
     scratch_tokens: Tokens,
+    /// Index of each distinct token list in [`Page::token_lists`].
+    token_list_of: rustc_hash::FxHashMap<Box<str>, usize>,
 }
 
 /// Segments a parsed document into blocks.
@@ -767,6 +795,7 @@ pub fn segment(doc: &Html) -> Page {
         nth_counts: rustc_hash::FxHashMap::default(),
         text_buffers: Vec::new(),
         scratch_tokens: Tokens::default(),
+        token_list_of: rustc_hash::FxHashMap::default(),
     };
     s.walk(doc.tree.root(), true, 0);
     let mut page = s.finish();
@@ -1135,11 +1164,19 @@ impl Segmenter {
                 None => (None, 0, None, None, 0, 1),
             };
         let attrs = Attrs::of(el);
-        // Built in a reused buffer, kept as an exact copy.
+        // Built in a reused buffer, kept only when this page has not seen the list yet.
         let mut scratch = std::mem::take(&mut self.scratch_tokens);
         scratch.clear();
         attrs.tokens(&mut scratch, &mut self.tokens);
-        let tokens = scratch.clone();
+        let tokens = match self.token_list_of.get(scratch.as_str()) {
+            Some(&i) => i,
+            None => {
+                let i = self.page.token_lists.len();
+                self.token_list_of.insert(scratch.as_str().into(), i);
+                self.page.token_lists.push(scratch.clone());
+                i
+            }
+        };
         self.scratch_tokens = scratch;
         let kind = attrs.kind().or(parent_kind);
         let index = self.page.containers.len();
