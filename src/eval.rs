@@ -83,6 +83,9 @@ pub struct PageScore {
     /// Appeal blocks (hand-labelled appeal kinds) kept, and in all: inside the article (an
     /// `<article>` element or the element labelled content), then outside it.
     pub appeals: [(usize, usize); 2],
+    /// The appeal blocks kept: their labelled kind and text, to see what leaks.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub leaked: Vec<(&'static str, String)>,
 }
 
 /// Scores a page given the blocks kept, and the kind named for each removed block when
@@ -117,6 +120,7 @@ pub fn score_page(sample: &Sample, keep: &[bool], kinds: &[Option<&'static str>]
     }
     let mut kind_counts: BTreeMap<&'static str, [usize; 3]> = BTreeMap::new();
     let mut appeals = [(0, 0); 2];
+    let mut leaked = Vec::new();
     let page = &sample.page;
     // Kinds are scored on pages whose kinds are hand-labelled, not on gold-text pages.
     let kinds = if page.blocks.iter().any(|b| b.kind.is_some()) {
@@ -139,6 +143,9 @@ pub fn score_page(sample: &Sample, keep: &[bool], kinds: &[Option<&'static str>]
                 let tally = &mut appeals[usize::from(!inside)];
                 tally.0 += usize::from(keep[i]);
                 tally.1 += 1;
+                if keep[i] {
+                    leaked.push((g, b.text.clone()));
+                }
             }
         }
         if kinds.is_empty() || (gold.is_none() && named.is_none()) {
@@ -167,6 +174,7 @@ pub fn score_page(sample: &Sample, keep: &[bool], kinds: &[Option<&'static str>]
         blocks: (tp, fp, fneg),
         kinds: kind_counts,
         appeals,
+        leaked,
     }
 }
 
@@ -347,11 +355,7 @@ pub fn evaluate(model: &Model, threshold: f64, samples: &[&Sample]) -> Report {
         .par_iter()
         .map(|s| {
             let scores = model.score(&s.page);
-            let keep: Vec<bool> = scores
-                .probabilities
-                .iter()
-                .map(|&p| p >= threshold)
-                .collect();
+            let keep = model.decide(&scores, threshold);
             let kinds = if model.has_kinds() {
                 model.kinds(&s.page, &scores, &keep)
             } else {
