@@ -6,7 +6,7 @@
 use crate::error::{Error, Result};
 use crate::features::{self, FeatureSpace, SparseFeatures, StackFeatures};
 use crate::segment::Page;
-use ndarray::{Array1, Array2};
+use ndarray::{Array1, Array2, ArrayView1};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -179,6 +179,20 @@ struct KindScore {
     extra: Array1<f64>,
     context: Array1<f64>,
     intercept: f64,
+}
+
+impl KindScore {
+    /// This kind's score for block `i`; `context` is the second stage's extra input.
+    fn logit(&self, scores: &Scores, i: usize, context: Option<ArrayView1<'_, f64>>) -> f64 {
+        let x = &scores.x;
+        let nb = x.base.ncols();
+        let tokens: f64 = x.token_columns(i).iter().map(|&c| self.base[c]).sum();
+        x.base.row(i).dot(&self.base.slice(ndarray::s![..nb]))
+            + tokens
+            + scores.stack.row(i).dot(&self.extra)
+            + context.map_or(0.0, |c| c.dot(&self.context))
+            + self.intercept
+    }
 }
 
 /// A page's feature matrices and final probabilities.
@@ -507,7 +521,6 @@ impl Model {
         let candidates: Vec<usize> = (0..content.len())
             .filter(|&i| content[i] && x.base[[i, col]] > 0.0)
             .collect();
-        let nb = x.base.ncols();
         let appeals: Vec<usize> = candidates
             .iter()
             .copied()
@@ -516,13 +529,7 @@ impl Model {
                 let mut z: Array1<f64> = f
                     .kind_first
                     .iter()
-                    .map(|k| {
-                        let tokens: f64 = x.token_columns(i).iter().map(|&c| k.base[c]).sum();
-                        x.base.row(i).dot(&k.base.slice(ndarray::s![..nb]))
-                            + tokens
-                            + scores.stack.row(i).dot(&k.extra)
-                            + k.intercept
-                    })
+                    .map(|k| k.logit(scores, i, None))
                     .collect();
                 softmax(z.view_mut());
                 let appeal: f64 = z
@@ -559,15 +566,8 @@ impl Model {
         if f.kinds.is_empty() {
             return vec![None; n];
         }
-        let x = &scores.x;
-        let nb = x.base.ncols();
-        let score = |k: &KindScore, i: usize, context: Option<ndarray::ArrayView1<'_, f64>>| {
-            let tokens: f64 = x.token_columns(i).iter().map(|&c| k.base[c]).sum();
-            x.base.row(i).dot(&k.base.slice(ndarray::s![..nb]))
-                + tokens
-                + scores.stack.row(i).dot(&k.extra)
-                + context.map_or(0.0, |c| c.dot(&k.context))
-                + k.intercept
+        let score = |k: &KindScore, i: usize, context: Option<ArrayView1<'_, f64>>| {
+            k.logit(scores, i, context)
         };
         let argmax = |z: &mut dyn Iterator<Item = f64>| {
             z.enumerate()

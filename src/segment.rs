@@ -12,9 +12,8 @@
 
 use ego_tree::iter::Edge;
 use ego_tree::{NodeId, NodeRef};
-use html5ever::{local_name, LocalName};
+use html5ever::LocalName;
 use scraper::{Html, Node};
-use std::sync::LazyLock;
 
 /// Attribute that marks hand-labelled training pages. Features never read it.
 pub const LABEL_ATTR: &str = "data-label";
@@ -506,39 +505,23 @@ struct Attrs<'a> {
     hidden: bool,
 }
 
-static LABEL_ATOM: LazyLock<LocalName> = LazyLock::new(|| LocalName::from(LABEL_ATTR));
-static KIND_ATOM: LazyLock<LocalName> = LazyLock::new(|| LocalName::from(KIND_ATTR));
-
 impl<'a> Attrs<'a> {
     fn of(el: &'a scraper::node::Element) -> Self {
         let mut a = Attrs::default();
-        // Names are compared as atoms (one integer each), not as text: turning an atom
-        // into text costs more than the whole comparison.
-        for (name, value) in el.attrs.iter() {
-            let local = &name.local;
-            let value: &'a str = value;
-            if *local == local_name!("class") {
-                a.class = Some(value);
-            } else if *local == local_name!("id") {
-                a.id = Some(value);
-            } else if *local == local_name!("href") {
-                a.href = true;
-            } else if *local == local_name!("style") {
-                a.style = Some(value);
-            } else if *local == local_name!("role") {
-                a.role = Some(value);
-            } else if *local == local_name!("itemprop") {
-                a.itemprop = Some(value);
-            } else if *local == local_name!("aria-label") {
-                a.aria_label = Some(value);
-            } else if *local == local_name!("aria-hidden") {
-                a.aria_hidden = Some(value);
-            } else if *local == local_name!("hidden") {
-                a.hidden = true;
-            } else if *local == *LABEL_ATOM {
-                a.label = Some(value);
-            } else if *local == *KIND_ATOM {
-                a.kind = Some(value);
+        for (name, value) in el.attrs() {
+            match name {
+                "class" => a.class = Some(value),
+                "id" => a.id = Some(value),
+                "role" => a.role = Some(value),
+                "itemprop" => a.itemprop = Some(value),
+                "aria-label" => a.aria_label = Some(value),
+                "aria-hidden" => a.aria_hidden = Some(value),
+                "style" => a.style = Some(value),
+                "href" => a.href = true,
+                "hidden" => a.hidden = true,
+                LABEL_ATTR => a.label = Some(value),
+                KIND_ATTR => a.kind = Some(value),
+                _ => {}
             }
         }
         a
