@@ -566,9 +566,6 @@ impl Model {
         if f.kinds.is_empty() {
             return vec![None; n];
         }
-        let score = |k: &KindScore, i: usize, context: Option<ArrayView1<'_, f64>>| {
-            k.logit(scores, i, context)
-        };
         let argmax = |z: &mut dyn Iterator<Item = f64>| {
             z.enumerate()
                 .fold((f64::NEG_INFINITY, 0), |best, (j, v)| {
@@ -599,7 +596,11 @@ impl Model {
         if f.kind_second.is_empty() {
             return (0..n)
                 .map(|i| {
-                    let z: Vec<f64> = f.kind_first.iter().map(|k| score(k, i, None)).collect();
+                    let z: Vec<f64> = f
+                        .kind_first
+                        .iter()
+                        .map(|k| k.logit(scores, i, None))
+                        .collect();
                     decide(i, &z)
                 })
                 .collect();
@@ -608,7 +609,7 @@ impl Model {
         let mut probs = Array2::zeros((n, f.kinds.len()));
         for (i, mut row) in probs.rows_mut().into_iter().enumerate() {
             for (j, k) in f.kind_first.iter().enumerate() {
-                row[j] = score(k, i, None);
+                row[j] = k.logit(scores, i, None);
             }
             softmax(row.view_mut());
         }
@@ -619,7 +620,11 @@ impl Model {
                     return None;
                 }
                 let c = context.row(i);
-                let z: Vec<f64> = f.kind_second.iter().map(|k| score(k, i, Some(c))).collect();
+                let z: Vec<f64> = f
+                    .kind_second
+                    .iter()
+                    .map(|k| k.logit(scores, i, Some(c)))
+                    .collect();
                 decide(i, &z)
             })
             .collect()
