@@ -221,6 +221,22 @@ named_features! {
         lex_comments,
         /// Appeal-cue hits (donation..ad) per word.
         appeal_density,
+        /// Highest content log-odds among the block's own class/id tokens (0 if none known).
+        tok_own_max,
+        /// Lowest content log-odds among the block's own tokens.
+        tok_own_min,
+        /// Mean content log-odds of the block's own tokens.
+        tok_own_mean,
+        /// The block's own element or inline children carry a token of known log-odds.
+        tok_own_known,
+        /// Highest content log-odds among the ancestors' tokens.
+        tok_anc_max,
+        /// Lowest content log-odds among the ancestors' tokens.
+        tok_anc_min,
+        /// Mean content log-odds of the ancestors' tokens.
+        tok_anc_mean,
+        /// Mean content log-odds of the parent's and grandparent's tokens: the nearest boxes.
+        tok_near_mean,
     }
 }
 
@@ -329,6 +345,18 @@ named_features! {
         stack_grand_mean,
         /// Share of the page's words that the first pass keeps.
         stack_page_kept,
+        /// Word-weighted mean first-pass probability in the great-grandparent container.
+        stack_great_mean,
+        /// Mean first-pass probability of the five blocks before and five after.
+        stack_wide_mean,
+        /// Word-weighted mean first-pass probability of the other blocks with this block's
+        /// tag path: the cards of a listing stand or fall together.
+        stack_tagpath_mean,
+        /// Highest first-pass probability on the page.
+        stack_page_max,
+        /// Word-weighted mean first-pass probability of the other blocks whose element has
+        /// the same class/id tokens: one class, one role.
+        stack_class_mean,
     }
 }
 
@@ -401,6 +429,22 @@ pub fn stack_features(page: &Page, probs: &[f64]) -> Array2<f64> {
         .map(|(b, _)| f64::from(b.words.max(1)))
         .sum();
     let mean_in = |c: Option<usize>| c.map(|c| ratio(sub_sum[c], sub_words[c])).unwrap_or(0.5);
+    let paths: Vec<u64> = tag_paths(page).collect();
+    let mut path_sums: FxHashMap<u64, (f64, f64)> = FxHashMap::default();
+    for ((b, p), path) in page.blocks.iter().zip(probs).zip(&paths) {
+        let w = f64::from(b.words.max(1));
+        let e = path_sums.entry(*path).or_default();
+        e.0 += w * p;
+        e.1 += w;
+    }
+    let page_max = probs.iter().copied().fold(0.0, f64::max);
+    let mut class_sums = vec![(0.0, 0.0); page.token_lists.len()];
+    for (b, p) in page.blocks.iter().zip(probs) {
+        let w = f64::from(b.words.max(1));
+        let e = &mut class_sums[page.containers[b.container].tokens];
+        e.0 += w * p;
+        e.1 += w;
+    }
     let mut x = Array2::zeros((n, StackFeatures::NAMES.len()));
     for (i, mut row) in x.rows_mut().into_iter().enumerate() {
         let b = &page.blocks[i];
@@ -412,6 +456,10 @@ pub fn stack_features(page: &Page, probs: &[f64]) -> Array2<f64> {
         let others = own_words[b.container] - w;
         let parent = page.containers[b.container].parent;
         let grand = parent.and_then(|q| page.containers[q].parent);
+        let great = grand.and_then(|q| page.containers[q].parent);
+        let wide = (i.saturating_sub(5)..(i + 6).min(n)).filter(|&j| j != i);
+        let (wide_sum, wide_len) = wide.fold((0.0, 0usize), |(s, k), j| (s + probs[j], k + 1));
+        let (path_sum, path_words) = path_sums.get(&paths[i]).copied().unwrap_or_default();
         let f = StackFeatures {
             stack_self_logit: (p.clamp(1e-6, 1.0 - 1e-6) / (1.0 - p.clamp(1e-6, 1.0 - 1e-6))).ln(),
             stack_prev: if i > 0 { probs[i - 1] } else { 0.0 },
@@ -429,12 +477,40 @@ pub fn stack_features(page: &Page, probs: &[f64]) -> Array2<f64> {
             stack_parent_mean: mean_in(parent),
             stack_grand_mean: mean_in(grand),
             stack_page_kept: ratio(kept, total_words),
+            stack_great_mean: mean_in(great),
+            stack_wide_mean: if wide_len == 0 {
+                0.0
+            } else {
+                wide_sum / wide_len as f64
+            },
+            stack_tagpath_mean: if path_words - w > 0.0 {
+                (path_sum - w * p) / (path_words - w)
+            } else {
+                p
+            },
+            stack_page_max: page_max,
+            stack_class_mean: {
+                let list = page.containers[b.container].tokens;
+                let (sum, words) = class_sums[list];
+                if page.token_lists[list].is_empty() || words - w <= 0.0 {
+                    p
+                } else {
+                    (sum - w * p) / (words - w)
+                }
+            },
         };
         if let Some(row) = row.as_slice_mut() {
             f.write(row);
         }
     }
     x
+}
+
+/// Each block's tag path, hashed (see [`crate::segment::Container::path`]).
+fn tag_paths(page: &Page) -> impl Iterator<Item = u64> + '_ {
+    page.blocks
+        .iter()
+        .map(|b| page.containers[b.container].path)
 }
 
 /// Names of the hand-written (non-vocabulary) features, in row order.
@@ -469,6 +545,13 @@ pub fn block_tokens(page: &Page, block: usize) -> (Vec<&str>, Vec<&str>) {
     (own, ancestors)
 }
 
+/// Content log-odds of class/id tokens (`s:NAME` for a block's own, `a:NAME` for its
+/// ancestors'), relative to the prior, learned from training pages. They carry what a
+/// vocabulary of a few hundred columns cannot: thousands of tokens that each say a little.
+/// A list sorted by token rather than a map: the model file holds tens of thousands, and a
+/// list loads faster.
+pub type TokenOdds = Vec<(String, f32)>;
+
 /// The columns of a model: hand-written features plus a learned token vocabulary.
 #[derive(Debug, Clone)]
 pub struct FeatureSpace {
@@ -477,18 +560,21 @@ pub struct FeatureSpace {
     tokens: FxHashMap<String, TokenMeaning>,
 }
 
-/// What one class/id token means: its class hint, and its vocabulary columns.
+/// What one class/id token means: its class hint, its vocabulary columns and its log-odds.
 #[derive(Debug, Clone, Copy, Default)]
 struct TokenMeaning {
     hint: u32,
     own_col: Option<usize>,
     ancestor_col: Option<usize>,
+    own_odds: Option<f32>,
+    ancestor_odds: Option<f32>,
 }
 
 impl FeatureSpace {
-    /// A space with the given vocabulary of `s:`/`a:` prefixed tokens.
-    pub fn new(vocab: Vec<String>) -> Self {
-        let mut tokens: FxHashMap<String, TokenMeaning> = FxHashMap::default();
+    /// A space with the given vocabulary of `s:`/`a:` prefixed tokens and token log-odds.
+    pub fn new(vocab: Vec<String>, odds: &[(String, f32)]) -> Self {
+        let mut tokens: FxHashMap<String, TokenMeaning> =
+            FxHashMap::with_capacity_and_hasher(odds.len() + vocab.len() + 256, Default::default());
         for (word, hint) in lexicon::class_hint_words() {
             tokens.entry(word.to_string()).or_default().hint = 1 << hint as u32;
         }
@@ -498,6 +584,13 @@ impl FeatureSpace {
                 tokens.entry(rest.to_string()).or_default().own_col = col;
             } else if let Some(rest) = t.strip_prefix("a:") {
                 tokens.entry(rest.to_string()).or_default().ancestor_col = col;
+            }
+        }
+        for (t, v) in odds.iter().map(|(t, v)| (t, *v)) {
+            if let Some(rest) = t.strip_prefix("s:") {
+                tokens.entry(rest.to_string()).or_default().own_odds = Some(v);
+            } else if let Some(rest) = t.strip_prefix("a:") {
+                tokens.entry(rest.to_string()).or_default().ancestor_odds = Some(v);
             }
         }
         FeatureSpace { vocab, tokens }
@@ -587,22 +680,39 @@ impl FeatureSpace {
             .map(|c| &distinct[c.tokens])
             .collect();
         let meaning = |t: &str| self.tokens.get(t).copied().unwrap_or_default();
-        let hints: Vec<(u32, u32)> = page
+        let block_feats: Vec<BlockFeatures> = page
             .blocks
             .iter()
-            .map(|b| {
-                let own = b
-                    .inline_tokens
-                    .iter()
-                    .map(meaning)
-                    .fold(lookups[b.container].hints, |m, t| m | t.hint);
-                let ancestors =
-                    ancestors_of(page, b.container).fold(0, |m, c| m | lookups[c].hints);
-                (own, ancestors)
+            .enumerate()
+            .map(|(i, b)| {
+                let container = lookups[b.container];
+                let mut own = container.hints;
+                let mut own_odds = container.own_odds;
+                for m in b.inline_tokens.iter().map(meaning) {
+                    own |= m.hint;
+                    own_odds.extend(m.own_odds);
+                }
+                let mut ancestors = 0;
+                let mut anc_odds = OddsSummary::default();
+                let mut near_odds = OddsSummary::default();
+                for (depth, c) in ancestors_of(page, b.container).enumerate() {
+                    ancestors |= lookups[c].hints;
+                    anc_odds.merge(&lookups[c].ancestor_odds);
+                    if depth < 2 {
+                        near_odds.merge(&lookups[c].ancestor_odds);
+                    }
+                }
+                let mut f = block_features(page, i, &stats[i], (own, ancestors));
+                f.tok_own_max = own_odds.max();
+                f.tok_own_min = own_odds.min();
+                f.tok_own_mean = own_odds.mean();
+                f.tok_own_known = if own_odds.n > 0 { 1.0 } else { 0.0 };
+                f.tok_anc_max = anc_odds.max();
+                f.tok_anc_min = anc_odds.min();
+                f.tok_anc_mean = anc_odds.mean();
+                f.tok_near_mean = near_odds.mean();
+                f
             })
-            .collect();
-        let block_feats: Vec<BlockFeatures> = (0..page.blocks.len())
-            .map(|i| block_features(page, i, &stats[i], hints[i]))
             .collect();
         let ctx = PageContext::new(page, &stats);
         let nb = BlockFeatures::NAMES.len();
@@ -681,13 +791,78 @@ impl SparseFeatures {
     }
 }
 
-/// What one container's tokens contribute: class hints as bits, and the vocabulary columns
-/// they set on blocks of its own and on blocks below it.
+/// Maximum, minimum, sum and count of token log-odds.
+#[derive(Debug, Clone, Copy)]
+struct OddsSummary {
+    max: f32,
+    min: f32,
+    sum: f32,
+    n: u32,
+}
+
+impl Default for OddsSummary {
+    fn default() -> Self {
+        OddsSummary {
+            max: f32::NEG_INFINITY,
+            min: f32::INFINITY,
+            sum: 0.0,
+            n: 0,
+        }
+    }
+}
+
+impl OddsSummary {
+    fn extend(&mut self, v: Option<f32>) {
+        if let Some(v) = v {
+            self.max = self.max.max(v);
+            self.min = self.min.min(v);
+            self.sum += v;
+            self.n += 1;
+        }
+    }
+
+    fn merge(&mut self, o: &OddsSummary) {
+        self.max = self.max.max(o.max);
+        self.min = self.min.min(o.min);
+        self.sum += o.sum;
+        self.n += o.n;
+    }
+
+    // An unknown token says nothing: 0 is the prior's log-odds.
+    fn max(&self) -> f64 {
+        if self.n > 0 {
+            f64::from(self.max)
+        } else {
+            0.0
+        }
+    }
+
+    fn min(&self) -> f64 {
+        if self.n > 0 {
+            f64::from(self.min)
+        } else {
+            0.0
+        }
+    }
+
+    fn mean(&self) -> f64 {
+        if self.n > 0 {
+            f64::from(self.sum) / f64::from(self.n)
+        } else {
+            0.0
+        }
+    }
+}
+
+/// What one container's tokens contribute: class hints as bits, the vocabulary columns
+/// they set on blocks of its own and on blocks below it, and their log-odds.
 #[derive(Default)]
 struct ContainerTokens {
     hints: u32,
     own_cols: Vec<usize>,
     ancestor_cols: Vec<usize>,
+    own_odds: OddsSummary,
+    ancestor_odds: OddsSummary,
 }
 
 impl ContainerTokens {
@@ -697,6 +872,8 @@ impl ContainerTokens {
             out.hints |= m.hint;
             out.own_cols.extend(m.own_col);
             out.ancestor_cols.extend(m.ancestor_col);
+            out.own_odds.extend(m.own_odds);
+            out.ancestor_odds.extend(m.ancestor_odds);
         }
         out
     }
@@ -1017,6 +1194,8 @@ fn block_features(
         lex_related: cue(Cue::Related),
         lex_comments: cue(Cue::Comments),
         appeal_density: ratio(f64::from(t.appeal_hits), words.max(1.0)).min(1.0),
+        // Filled in by the caller, which holds the token summaries.
+        ..BlockFeatures::default()
     }
 }
 
@@ -1040,21 +1219,7 @@ impl PageContext {
     fn new(page: &Page, stats: &[TextStats]) -> Self {
         let words: f64 = page.blocks.iter().map(|b| f64::from(b.words)).sum();
         let link_words: f64 = page.blocks.iter().map(|b| f64::from(b.link_words)).sum();
-        // Tag path of each block, hashed: repeated paths mark lists of cards and menus.
-        let paths: Vec<u64> = page
-            .blocks
-            .iter()
-            .map(|b| {
-                let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-                for c in page.ancestry(b.container).take(MAX_ANCESTRY) {
-                    for byte in c.tag.as_bytes().iter().chain(b">") {
-                        h ^= u64::from(*byte);
-                        h = h.wrapping_mul(0x0100_0000_01b3);
-                    }
-                }
-                h
-            })
-            .collect();
+        let paths: Vec<u64> = tag_paths(page).collect();
         let mut counts: FxHashMap<u64, u32> = FxHashMap::default();
         for p in &paths {
             *counts.entry(*p).or_default() += 1;
@@ -1209,7 +1374,7 @@ mod tests {
 
     #[test]
     fn names_are_unique_and_match_row_width() {
-        let space = FeatureSpace::new(vec!["s:nav".into(), "a:content".into()]);
+        let space = FeatureSpace::new(vec!["s:nav".into(), "a:content".into()], &TokenOdds::new());
         let names = space.names();
         let mut sorted = names.clone();
         sorted.sort();
@@ -1224,6 +1389,50 @@ mod tests {
         assert_eq!(x[[0, col("tok:a:content")]], 1.0);
         assert_eq!(x[[0, col("s_nav")]], 1.0);
         assert_eq!(x[[0, col("log_words")]], 3f64.ln());
+    }
+
+    #[test]
+    fn token_log_odds_are_summarised_per_block() {
+        let odds: TokenOdds = [("a:story", 1.5), ("s:menu", -1.0), ("s:nav", -2.0)]
+            .into_iter()
+            .map(|(t, v)| (t.to_string(), v))
+            .collect();
+        let space = FeatureSpace::new(Vec::new(), &odds);
+        let (_, page) = segment_html(
+            "<body><div class='story'><p class='nav menu'>a b</p><p class='x'>c d</p></div>\
+             <p class='unknown'>e f</p></body>",
+        );
+        let x = space.extract(&page);
+        let names = space.names();
+        let at = |row: usize, n: &str| x[[row, names.iter().position(|m| m == n).unwrap()]];
+        assert_eq!(at(0, "tok_own_max"), -1.0);
+        assert_eq!(at(0, "tok_own_min"), -2.0);
+        assert_eq!(at(0, "tok_own_mean"), -1.5);
+        assert_eq!(at(0, "tok_own_known"), 1.0);
+        assert_eq!(at(0, "tok_anc_mean"), 1.5);
+        assert_eq!(at(0, "tok_near_mean"), 1.5);
+        // No known token says nothing: the prior's log-odds, 0.
+        assert_eq!(at(1, "tok_own_known"), 0.0);
+        assert_eq!(at(1, "tok_own_mean"), 0.0);
+        assert_eq!(at(1, "tok_anc_max"), 1.5);
+        assert_eq!(at(2, "tok_anc_mean"), 0.0);
+    }
+
+    #[test]
+    fn stacked_means_read_the_other_blocks_of_a_path_and_a_class() {
+        let (_, page) = segment_html(
+            "<body><ul><li class='card'>one</li><li class='card'>two</li>\
+             <li class='card'>three</li></ul><p>alone</p></body>",
+        );
+        let x = stack_features(&page, &[0.2, 0.4, 0.9, 0.7]);
+        let col = |n: &str| StackFeatures::NAMES.iter().position(|m| *m == n).unwrap();
+        // The other cards' word-weighted mean (one word each).
+        assert!((x[[0, col("stack_tagpath_mean")]] - 0.65).abs() < 1e-12);
+        assert!((x[[2, col("stack_class_mean")]] - 0.3).abs() < 1e-12);
+        // A block alone on its path, without class tokens, reads its own probability.
+        assert_eq!(x[[3, col("stack_tagpath_mean")]], 0.7);
+        assert_eq!(x[[3, col("stack_class_mean")]], 0.7);
+        assert_eq!(x[[1, col("stack_page_max")]], 0.9);
     }
 
     /// Removes `data-label="…"` and `data-kind="…"` attributes from HTML text.
@@ -1252,7 +1461,10 @@ mod tests {
     #[test]
     fn features_never_see_the_label_attributes() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("training-data");
-        let space = FeatureSpace::new(vec!["s:content".into(), "a:article".into()]);
+        let space = FeatureSpace::new(
+            vec!["s:content".into(), "a:article".into()],
+            &TokenOdds::new(),
+        );
         let mut pages = 0;
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();

@@ -196,6 +196,15 @@ struct ParamArgs {
     /// L2 penalty of the kind classifier.
     #[arg(long, default_value_t = TrainParams::default().kind_alpha)]
     kind_alpha: f64,
+    /// Sites a token must appear on to get a content log-odds (the tok_* features).
+    #[arg(long, default_value_t = TrainParams::default().odds_min_groups)]
+    min_odds_sites: usize,
+    /// Blocks of fewer words weigh sqrt(words / N) in the fit, by sampling (0: all weigh 1).
+    #[arg(long, default_value_t = TrainParams::default().full_weight_words)]
+    full_weight_words: u32,
+    /// Pages of more blocks are sampled down to about N blocks in the fit (0: no limit).
+    #[arg(long, default_value_t = TrainParams::default().page_blocks)]
+    page_blocks: usize,
 }
 
 impl ParamArgs {
@@ -208,6 +217,9 @@ impl ParamArgs {
             seed: self.seed,
             labelled_weight: self.labelled_weight,
             kind_alpha: self.kind_alpha,
+            odds_min_groups: self.min_odds_sites,
+            full_weight_words: self.full_weight_words,
+            page_blocks: self.page_blocks,
             ..TrainParams::default()
         }
     }
@@ -236,6 +248,9 @@ struct EvalArgs {
     /// Print the report as JSON, every page included.
     #[arg(long)]
     json: bool,
+    /// Exit with an error when the overall word F1 is below this (a quality gate for CI).
+    #[arg(long, value_parser = parse_f1)]
+    min_f1: Option<f64>,
     /// No progress bar on stderr.
     #[arg(long, short)]
     quiet: bool,
@@ -261,6 +276,14 @@ fn parse_probability(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(p) if p > 0.0 && p < 1.0 => Ok(p),
         Ok(p) => Err(format!("{p} is not a probability strictly between 0 and 1")),
+        Err(e) => Err(format!("{s:?} is not a number: {e}")),
+    }
+}
+
+fn parse_f1(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(f) if (0.0..=1.0).contains(&f) => Ok(f),
+        Ok(f) => Err(format!("{f} is not an F1 score between 0 and 1")),
         Err(e) => Err(format!("{s:?} is not a number: {e}")),
     }
 }
@@ -710,6 +733,19 @@ fn evaluate(args: EvalArgs) -> Result<(), Fatal> {
         )?;
     } else {
         print_report(&mut out, &report)?;
+    }
+    out.flush()?;
+    if let Some(min) = args.min_f1 {
+        if report.overall.f1 < min {
+            return Err(fatal(format!(
+                "word F1 {:.4} over {} pages is below --min-f1 {min}",
+                report.overall.f1, report.overall.pages
+            )));
+        }
+        eprintln!(
+            "boilerclass: word F1 {:.4} meets --min-f1 {min}",
+            report.overall.f1
+        );
     }
     Ok(())
 }

@@ -4,14 +4,14 @@
 //! needed; loading checks that the file matches this build before anything is predicted.
 
 use crate::error::{Error, Result};
-use crate::features::{self, FeatureSpace, SparseFeatures, StackFeatures};
+use crate::features::{self, FeatureSpace, SparseFeatures, StackFeatures, TokenOdds};
 use crate::segment::Page;
 use ndarray::{Array1, Array2, ArrayView1};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 /// The model file format this build reads and writes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// The default model, trained as the README describes, embedded in the binary.
 pub const DEFAULT_MODEL_JSON: &str = include_str!("../models/default.json");
@@ -97,6 +97,14 @@ pub struct TrainingInfo {
     pub seed: u64,
     /// How many times each hand-labelled page counted.
     pub labelled_weight: usize,
+    /// Sites a token needed to become a vocabulary column.
+    pub min_token_groups: usize,
+    /// Sites a token needed to get a log-odds.
+    pub odds_min_groups: usize,
+    /// Blocks of fewer words were sampled by sqrt(words / this) in the fit.
+    pub full_weight_words: u32,
+    /// Pages of more blocks were sampled down to about this many in the fit.
+    pub page_blocks: usize,
     /// Version of boilerclass that trained it.
     pub trained_by: String,
 }
@@ -110,6 +118,10 @@ pub struct ModelFile {
     pub feature_names: Vec<String>,
     /// Class/id token vocabulary (`s:NAME`, `a:NAME`).
     pub vocab: Vec<String>,
+    /// Content log-odds of class/id tokens, summarised per block by the `tok_*` features.
+    /// Written as a JSON object, read into a list.
+    #[serde(with = "odds_as_map")]
+    pub token_odds: TokenOdds,
     /// Column means used for standardisation.
     pub mean: Vec<f64>,
     /// Column standard deviations used for standardisation.
@@ -128,6 +140,35 @@ pub struct ModelFile {
     pub kinds: Option<KindPass>,
     /// Provenance.
     pub training: TrainingInfo,
+}
+
+/// Token log-odds as a JSON object `{"s:nav": -2.1, …}`, read straight into a list: a map
+/// type would sort tens of thousands of keys at every start-up for nothing.
+mod odds_as_map {
+    use serde::de::{MapAccess, Visitor};
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(odds: &[(String, f32)], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(odds.iter().map(|(t, v)| (t, v)))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(String, f32)>, D::Error> {
+        struct Pairs;
+        impl<'de> Visitor<'de> for Pairs {
+            type Value = Vec<(String, f32)>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of token log-odds")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::with_capacity(map.size_hint().unwrap_or(0));
+                while let Some(pair) = map.next_entry()? {
+                    out.push(pair);
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_map(Pairs)
+    }
 }
 
 /// The second, stacked pass of a model.
@@ -258,7 +299,12 @@ impl Model {
                 expected: FORMAT_VERSION,
             });
         }
-        let space = FeatureSpace::new(file.vocab.clone());
+        if let Some((t, v)) = file.token_odds.iter().find(|(_, v)| !v.is_finite()) {
+            return Err(Error::ModelInvalid(format!(
+                "token_odds of {t:?} is {v}, not a finite number"
+            )));
+        }
+        let space = FeatureSpace::new(file.vocab.clone(), &file.token_odds);
         let expected = space.names();
         let n = expected.len();
         for (what, len) in [
@@ -425,7 +471,26 @@ impl Model {
 
     /// Parses and validates model JSON.
     pub fn from_json(json: &str) -> Result<Self> {
-        Model::from_file(serde_json::from_str(json)?)
+        match serde_json::from_str(json) {
+            Ok(file) => Model::from_file(file),
+            Err(e) => {
+                // A file of another version lacks or renames fields, and "format version 1
+                // is not supported" says more than "missing field".
+                #[derive(Deserialize)]
+                struct Version {
+                    format_version: u32,
+                }
+                match serde_json::from_str(json) {
+                    Ok(Version { format_version }) if format_version != FORMAT_VERSION => {
+                        Err(Error::ModelVersion {
+                            found: format_version,
+                            expected: FORMAT_VERSION,
+                        })
+                    }
+                    _ => Err(e.into()),
+                }
+            }
+        }
     }
 
     /// Loads and validates a model file.

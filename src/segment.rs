@@ -74,6 +74,9 @@ pub struct Container {
     pub depth: u32,
     /// 1-based position among sibling containers of the same tag (for the locator).
     pub nth_of_type: u32,
+    /// Hash of the tag names from the root down to this element: blocks that share it are
+    /// the repeated parts of one template (menu items, cards, comments).
+    pub path: u64,
     /// Index in [`Page::token_lists`] of the lowercased tokens of its class, id, role,
     /// aria-label and itemprop (see [`Page::tokens`]).
     pub tokens: usize,
@@ -1125,6 +1128,16 @@ impl Segmenter {
         }
         self.flush_run();
         let tag = LocalName::from(el.name());
+        let parent_path = self.frames.last().map_or(0xcbf2_9ce4_8422_2325, |f| {
+            self.page.containers[f.container].path
+        });
+        let path = tag
+            .as_bytes()
+            .iter()
+            .chain(b">")
+            .fold(parent_path, |h, &b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+            });
         let (parent, parent_flags, parent_label, parent_kind, depth, nth) =
             match self.frames.last_mut() {
                 Some(f) => {
@@ -1168,6 +1181,7 @@ impl Segmenter {
             parent,
             depth,
             nth_of_type: nth,
+            path,
             tokens,
             flags: parent_flags | attrs.flags(el.name()),
             node: if main_tree { Some(node.id()) } else { None },

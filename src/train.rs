@@ -1,5 +1,6 @@
-//! Training: learn a class/id token vocabulary, build the feature matrix, standardise it,
-//! fit an L2-regularised logistic regression with linfa-logistic and choose the decision
+//! Training: learn a class/id token vocabulary and token log-odds (out of fold), build the
+//! feature matrix, standardise it, fit L2-regularised logistic regressions with
+//! linfa-logistic (on rows drawn to weigh blocks as the metric does) and choose the decision
 //! threshold that maximises page-averaged word F1 on the training pages.
 //!
 //! In linfa's fashion, [`TrainParams`] are checked before anything is fitted, and errors
@@ -7,7 +8,7 @@
 
 use crate::corpus::{Sample, LABELLED_TYPE};
 use crate::error::{Error, Result};
-use crate::features::{self, FeatureSpace, StackFeatures};
+use crate::features::{self, FeatureSpace, StackFeatures, TokenOdds};
 use crate::model::{
     self as model, kind_name, sigmoid, KindContext, KindPass, Model, ModelFile, StackedPass,
     TrainingInfo, FORMAT_VERSION, KINDS,
@@ -43,6 +44,16 @@ pub struct TrainParams {
     /// L2 penalty of the kind classifier, which learns from far fewer blocks (the
     /// hand-labelled pages' boilerplate) than the main passes.
     pub kind_alpha: f64,
+    /// A token must occur on at least this many sites to get a log-odds for the `tok_*`
+    /// features (fewer than for a vocabulary column: one log-odds is one number).
+    pub odds_min_groups: usize,
+    /// Blocks of fewer words are sampled for the main passes' fit in proportion to the square
+    /// root of their words (0: every block counts once). See [`TrainParams::fit_rows`].
+    pub full_weight_words: u32,
+    /// A page with more blocks is sampled down to about this many for the main passes' fit
+    /// (0: no limit). The metric averages pages: a forum thread of 3,000 blocks should not
+    /// outweigh thirty articles. See [`TrainParams::fit_rows`].
+    pub page_blocks: usize,
 }
 
 impl Default for TrainParams {
@@ -51,11 +62,14 @@ impl Default for TrainParams {
             alpha: 100.0,
             max_iterations: 60,
             gradient_tolerance: 1e-4,
-            vocab_size: 300,
+            vocab_size: 100,
             min_token_groups: 8,
             seed: 42,
             labelled_weight: 30,
             kind_alpha: 30.0,
+            odds_min_groups: 3,
+            full_weight_words: 16,
+            page_blocks: 100,
         }
     }
 }
@@ -131,18 +145,35 @@ impl TrainParams {
             })
             .collect();
         let samples = &samples[..];
-        let space = FeatureSpace::new(learn_vocab(samples, self.vocab_size, self.min_token_groups));
+        let groups: Vec<&str> = samples.iter().map(|s| s.group.as_str()).collect();
+        let fold_of = crate::eval::assign_folds(&groups, ODDS_FOLDS, self.seed);
+        let counts = TokenCounts::new(samples, &fold_of, ODDS_FOLDS);
+        let vocab = counts.vocab(self.vocab_size, self.min_token_groups);
+        let token_odds = counts.table(None, self.odds_min_groups);
+        let space = FeatureSpace::new(vocab.clone(), &token_odds);
+        let fold_spaces: Vec<FeatureSpace> = (0..ODDS_FOLDS)
+            .map(|f| FeatureSpace::new(vocab.clone(), &counts.table(Some(f), self.odds_min_groups)))
+            .collect();
+        drop(counts);
         // One column-major matrix holds both passes' inputs: the stacked columns are filled in
         // after the first fit, so the largest allocation of training is made once.
         let base = space.len();
-        let mut x = feature_matrix(&space, samples, StackFeatures::NAMES.len(), progress);
+        let mut x = feature_matrix(
+            &fold_spaces,
+            &fold_of,
+            samples,
+            StackFeatures::NAMES.len(),
+            progress,
+        );
         let (mean, scale) = standardise(x.slice_mut(s![.., ..base]));
         let y: Array1<bool> = samples
             .iter()
             .flat_map(|s| s.labels.iter().copied())
             .collect();
         progress.stage("fitting the first pass", None);
-        let (weights, intercept) = self.fit_logistic(x.slice(s![.., ..base]), y.view())?;
+        let rows = self.fit_rows(samples);
+        let (weights, intercept) =
+            self.fit_pass(x.slice(s![.., ..base]), y.view(), rows.as_deref())?;
         let first = probabilities(x.slice(s![.., ..base]), &weights, intercept);
         // The stacked pass learns from in-sample first-pass probabilities: with strong
         // regularisation they differ little from held-out ones, and it halves training time.
@@ -150,15 +181,17 @@ impl TrainParams {
             .assign(&stack_matrix(samples, &first));
         let (stack_mean, stack_scale) = standardise(x.slice_mut(s![.., base..]));
         progress.stage("fitting the stacked pass", None);
-        let (stack_weights, stack_intercept) = self.fit_logistic(x.view(), y.view())?;
+        let (stack_weights, stack_intercept) =
+            self.fit_pass(x.view(), y.view(), rows.as_deref())?;
         let probs = probabilities(x.view(), &stack_weights, stack_intercept);
-        let threshold = best_threshold(samples, &probs);
         progress.stage("fitting the kind classifier", None);
         let kinds = self.fit_kinds(samples, x.view())?;
+        let threshold = best_threshold(samples, &probs);
         Model::from_file(ModelFile {
             format_version: FORMAT_VERSION,
             feature_names: space.names(),
             vocab: space.vocab().to_vec(),
+            token_odds,
             mean,
             scale,
             weights,
@@ -181,6 +214,10 @@ impl TrainParams {
                 max_iterations: self.max_iterations,
                 seed: self.seed,
                 labelled_weight: self.labelled_weight,
+                min_token_groups: self.min_token_groups,
+                odds_min_groups: self.odds_min_groups,
+                full_weight_words: self.full_weight_words,
+                page_blocks: self.page_blocks,
                 trained_by: format!("boilerclass {}", env!("CARGO_PKG_VERSION")),
             },
         })
@@ -302,6 +339,77 @@ impl TrainParams {
         Ok((fitted.classes().to_vec(), w, b))
     }
 
+    /// The rows the main passes are fitted on, `None` for all. linfa-logistic takes no
+    /// sample weights, so weights are drawn as the probability of keeping a row, by a hash
+    /// of the seed and the row: deterministic, and training gets faster.
+    /// - The metric counts words, so a block should weigh about the square root of its
+    ///   words (as sample weights did in the prototype): a block of fewer than
+    ///   `full_weight_words` words is kept with probability sqrt(words / that).
+    /// - The metric averages pages, so a page of more than `page_blocks` blocks keeps each
+    ///   with probability `page_blocks` / blocks.
+    ///
+    /// Hand-labelled pages keep every row.
+    fn fit_rows(&self, samples: &[&Sample]) -> Option<Vec<usize>> {
+        if self.full_weight_words == 0 && self.page_blocks == 0 {
+            return None;
+        }
+        let full = f64::from(self.full_weight_words);
+        let mut rows = Vec::new();
+        let mut at = 0;
+        for s in samples {
+            if s.page_type == LABELLED_TYPE {
+                // Hand labels are per block, whatever its length: a two-word "Donate now"
+                // that leaks is a failure, and these pages are where appeals are taught.
+                rows.extend(at..at + s.page.blocks.len());
+                at += s.page.blocks.len();
+                continue;
+            }
+            let n = s.page.blocks.len() as f64;
+            let page_keep = if self.page_blocks > 0 {
+                (self.page_blocks as f64 / n).min(1.0)
+            } else {
+                1.0
+            };
+            for b in &s.page.blocks {
+                let keep = if full > 0.0 {
+                    (f64::from(b.words) / full).sqrt()
+                } else {
+                    1.0
+                } * page_keep;
+                let mut h = (at as u64) ^ self.seed.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+                // splitmix64's finaliser: a uniform draw per row.
+                h = (h ^ (h >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+                h = (h ^ (h >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+                h ^= h >> 31;
+                if keep >= 1.0 || ((h >> 11) as f64) < keep * (1u64 << 53) as f64 {
+                    rows.push(at);
+                }
+                at += 1;
+            }
+        }
+        Some(rows)
+    }
+
+    /// Fits one main pass on `rows` of `x` (all when `None`), copied column-major.
+    fn fit_pass<'a>(
+        &self,
+        x: ArrayView2<'a, f64>,
+        y: ArrayView1<'a, bool>,
+        rows: Option<&[usize]>,
+    ) -> Result<(Vec<f64>, f64)> {
+        let Some(rows) = rows else {
+            return self.fit_logistic(x, y);
+        };
+        let mut sub = Array2::zeros((rows.len(), x.ncols()).f());
+        for (mut to, from) in sub.columns_mut().into_iter().zip(x.columns()) {
+            for (t, &r) in to.iter_mut().zip(rows) {
+                *t = from[r];
+            }
+        }
+        let sub_y: Array1<bool> = rows.iter().map(|&r| y[r]).collect();
+        self.fit_logistic(sub.view(), sub_y.view())
+    }
+
     /// Fits one logistic pass; returns weights on the columns of `x` and the intercept, as
     /// log-odds of content.
     fn fit_logistic<'a>(
@@ -350,18 +458,23 @@ fn stack_matrix(samples: &[&Sample], first: &[f64]) -> Array2<f64> {
 /// column, each is a contiguous read instead of a stride through the whole matrix (this
 /// halved training time).
 fn feature_matrix(
-    space: &FeatureSpace,
+    spaces: &[FeatureSpace],
+    fold_of: &[usize],
     samples: &[&Sample],
     spare: usize,
     progress: Progress<'_>,
 ) -> Array2<f64> {
     let rows: usize = samples.iter().map(|s| s.page.blocks.len()).sum();
-    let mut x = Array2::zeros((rows, space.len() + spare).f());
+    let columns = spaces.first().map_or(0, FeatureSpace::len);
+    let mut x = Array2::zeros((rows, columns + spare).f());
     // Each page gets its own rows of `x` to write in parallel: no per-page matrices are
     // held at once beside the big one.
-    let mut jobs: Vec<(&Sample, Vec<ArrayViewMut2<'_, f64>>)> = Vec::new();
+    let mut jobs: Vec<(&Sample, &FeatureSpace, Vec<ArrayViewMut2<'_, f64>>)> = Vec::new();
     let mut rest = x.view_mut();
+    let mut at = 0;
     for run in samples.chunk_by(|a, b| std::ptr::eq(*a, *b)) {
+        let space = &spaces[fold_of[at]];
+        at += run.len();
         let n = run[0].page.blocks.len();
         let mut copies = Vec::with_capacity(run.len());
         for _ in 0..run.len() {
@@ -369,10 +482,10 @@ fn feature_matrix(
             copies.push(rows);
             rest = tail;
         }
-        jobs.push((run[0], copies));
+        jobs.push((run[0], space, copies));
     }
     progress.stage("extracting features", Some(jobs.len() as u64));
-    jobs.into_par_iter().for_each(|(sample, copies)| {
+    jobs.into_par_iter().for_each(|(sample, space, copies)| {
         progress.advance(1);
         let features = space.extract(&sample.page);
         for mut rows in copies {
@@ -405,7 +518,7 @@ fn standardise(mut x: ArrayViewMut2<'_, f64>) -> (Vec<f64>, Vec<f64>) {
     (means, scales)
 }
 
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct TokenStats {
     content: u32,
     boilerplate: u32,
@@ -413,62 +526,133 @@ struct TokenStats {
     last_group: Option<usize>,
 }
 
-/// Picks the class/id tokens (`s:` own, `a:` ancestors) that best separate content from
-/// boilerplate among those seen on at least `min_groups` sites. Sorted, deterministic.
-pub fn learn_vocab(samples: &[&Sample], size: usize, min_groups: usize) -> Vec<String> {
-    let mut group_ids: FxHashMap<&str, usize> = FxHashMap::default();
-    // Keyed by (ancestor?, token), borrowed from the pages: no string is built per block.
-    let mut stats: FxHashMap<(bool, &str), TokenStats> = FxHashMap::default();
-    let (mut total_c, mut total_b) = (0f64, 0f64);
-    // A page repeated for weight counts as many times as it is repeated, computed once.
-    for run in samples.chunk_by(|a, b| std::ptr::eq(*a, *b)) {
-        let s = run[0];
-        let times = run.len() as u32;
-        let next = group_ids.len();
-        let g = *group_ids.entry(s.group.as_str()).or_insert(next);
-        for (i, &label) in s.labels.iter().enumerate() {
-            if label {
-                total_c += f64::from(times);
-            } else {
-                total_b += f64::from(times);
-            }
-            let (own, ancestors) = features::block_tokens(&s.page, i);
-            let keyed = own
-                .iter()
-                .map(|t| (false, *t))
-                .chain(ancestors.iter().map(|t| (true, *t)));
-            for key in keyed {
-                let st = stats.entry(key).or_default();
+/// How often each class/id token (`s:` own, `a:` ancestors) marks content and boilerplate,
+/// counted once over the training pages, apart for each of `folds` disjoint sets of sites,
+/// so that a table that leaves one set out costs no second pass.
+struct TokenCounts<'a> {
+    /// Keyed by (ancestor?, token), borrowed from the pages: no string is built per block.
+    stats: FxHashMap<(bool, &'a str), Vec<TokenStats>>,
+    /// Content and boilerplate blocks per fold.
+    totals: Vec<(f64, f64)>,
+}
+
+impl<'a> TokenCounts<'a> {
+    /// Counts over `samples`, the sample at `i` in fold `fold_of[i]` (`< folds`). A page
+    /// repeated for weight counts as many times as it is repeated, computed once.
+    fn new(samples: &[&'a Sample], fold_of: &[usize], folds: usize) -> Self {
+        let mut group_ids: FxHashMap<&str, usize> = FxHashMap::default();
+        let mut stats: FxHashMap<(bool, &str), Vec<TokenStats>> = FxHashMap::default();
+        let mut totals = vec![(0f64, 0f64); folds];
+        // A site's pages one after another, so that "a site not seen yet for this token" is
+        // a comparison with the last one.
+        let mut runs: Vec<(&Sample, usize, u32)> = Vec::new();
+        let mut at = 0;
+        for run in samples.chunk_by(|a, b| std::ptr::eq(*a, *b)) {
+            runs.push((run[0], fold_of[at], run.len() as u32));
+            at += run.len();
+        }
+        runs.sort_by(|a, b| a.0.group.cmp(&b.0.group));
+        for (s, fold, times) in runs {
+            let next = group_ids.len();
+            let g = *group_ids.entry(s.group.as_str()).or_insert(next);
+            for (i, &label) in s.labels.iter().enumerate() {
                 if label {
-                    st.content += times;
+                    totals[fold].0 += f64::from(times);
                 } else {
-                    st.boilerplate += times;
+                    totals[fold].1 += f64::from(times);
                 }
-                if st.last_group != Some(g) {
-                    st.groups += 1;
-                    st.last_group = Some(g);
+                let (own, ancestors) = features::block_tokens(&s.page, i);
+                let keyed = own
+                    .iter()
+                    .map(|t| (false, *t))
+                    .chain(ancestors.iter().map(|t| (true, *t)));
+                for key in keyed {
+                    let st = &mut stats
+                        .entry(key)
+                        .or_insert_with(|| vec![TokenStats::default(); folds])[fold];
+                    if label {
+                        st.content += times;
+                    } else {
+                        st.boilerplate += times;
+                    }
+                    if st.last_group != Some(g) {
+                        st.groups += 1;
+                        st.last_group = Some(g);
+                    }
                 }
             }
         }
+        TokenCounts { stats, totals }
     }
-    let prior = ((total_c + 1.0) / (total_b + 1.0)).ln();
-    let mut scored: Vec<(f64, String)> = stats
-        .into_iter()
-        .filter(|(_, st)| st.groups as usize >= min_groups)
-        .map(|((ancestor, t), st)| {
-            let c = f64::from(st.content);
-            let b = f64::from(st.boilerplate);
-            let log_odds = ((c + 1.0) / (b + 1.0)).ln() - prior;
-            let name = format!("{}{t}", if ancestor { "a:" } else { "s:" });
-            (log_odds.abs() * (1.0 + c + b).ln(), name)
-        })
-        .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-    scored.truncate(size);
-    let mut vocab: Vec<String> = scored.into_iter().map(|(_, t)| t).collect();
-    vocab.sort();
-    vocab
+
+    /// Each token seen on at least `min_groups` sites outside fold `skip` (all folds when
+    /// `None`), with its smoothed content log-odds relative to the prior and its count.
+    fn odds(&self, skip: Option<usize>, min_groups: usize) -> Vec<(String, f64, f64)> {
+        let keep = |f: usize| Some(f) != skip;
+        let (c, b) = self
+            .totals
+            .iter()
+            .enumerate()
+            .filter(|(f, _)| keep(*f))
+            .fold((0.0, 0.0), |(c, b), (_, t)| (c + t.0, b + t.1));
+        let prior = ((c + 1.0) / (b + 1.0)).ln();
+        let mut out: Vec<(String, f64, f64)> = self
+            .stats
+            .iter()
+            .filter_map(|(&(ancestor, t), per_fold)| {
+                let (mut c, mut b, mut groups) = (0.0, 0.0, 0);
+                let kept = per_fold.iter().enumerate().filter(|(f, _)| keep(*f));
+                for (_, st) in kept {
+                    c += f64::from(st.content);
+                    b += f64::from(st.boilerplate);
+                    groups += st.groups as usize;
+                }
+                (groups >= min_groups).then(|| {
+                    let name = format!("{}{t}", if ancestor { "a:" } else { "s:" });
+                    (name, ((c + 1.0) / (b + 1.0)).ln() - prior, c + b)
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out
+    }
+
+    /// The `size` tokens seen on at least `min_groups` sites that best separate content
+    /// from boilerplate. Sorted, deterministic.
+    fn vocab(&self, size: usize, min_groups: usize) -> Vec<String> {
+        let mut scored: Vec<(f64, String)> = self
+            .odds(None, min_groups)
+            .into_iter()
+            .map(|(name, log_odds, n)| (log_odds.abs() * (1.0 + n).ln(), name))
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        scored.truncate(size);
+        let mut vocab: Vec<String> = scored.into_iter().map(|(_, t)| t).collect();
+        vocab.sort();
+        vocab
+    }
+
+    /// The log-odds table of the tokens seen on at least `min_groups` sites outside fold
+    /// `skip`, clipped so that no one token decides, and rounded to 3 decimals (the model
+    /// file holds tens of thousands of them; the fourth decimal changes nothing).
+    fn table(&self, skip: Option<usize>, min_groups: usize) -> TokenOdds {
+        self.odds(skip, min_groups)
+            .into_iter()
+            .map(|(name, log_odds, _)| {
+                let v = (log_odds.clamp(-ODDS_CLIP, ODDS_CLIP) * 1000.0).round() / 1000.0;
+                (name, v as f32)
+            })
+            .collect()
+    }
 }
+
+/// Token log-odds are clipped to this magnitude.
+const ODDS_CLIP: f64 = 4.0;
+
+/// Training pages are split by site into this many sets for the token log-odds: a page's
+/// `tok_*` features are computed with a table learned on the other sets, as they will be on
+/// pages the model has never seen.
+const ODDS_FOLDS: usize = 5;
 
 /// The threshold in 0.05..=0.95 that maximises the mean per-page word F1 on the training
 /// pages, computed from aligned token counts (fast, and close to the exact metric).
@@ -509,4 +693,84 @@ pub fn f1_from_counts(overlap: f64, extracted: f64, gold: f64) -> f64 {
     let p = overlap / extracted;
     let r = overlap / gold;
     2.0 * p * r / (p + r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::segment::segment_html;
+
+    /// A page of one site whose blocks are all content.
+    fn sample(group: &str, page_type: &str, html: &str) -> Sample {
+        let (_, page) = segment_html(html);
+        let n = page.blocks.len();
+        Sample {
+            id: group.to_string(),
+            group: group.to_string(),
+            page_type: page_type.to_string(),
+            gold_text: String::new(),
+            with: Vec::new(),
+            without: Vec::new(),
+            labels: vec![true; n],
+            matched: page.blocks.iter().map(|b| b.words).collect(),
+            gold_words: page.blocks.iter().map(|b| b.words).sum(),
+            page,
+        }
+    }
+
+    fn has(odds: &[(String, f32)], token: &str) -> bool {
+        odds.iter().any(|(t, _)| t == token)
+    }
+
+    #[test]
+    fn token_log_odds_leave_their_fold_out_and_count_sites_once() {
+        let a = sample(
+            "a.com",
+            "article",
+            "<body><p class='alpha gamma'>x</p></body>",
+        );
+        let b = sample(
+            "b.com",
+            "article",
+            "<body><p class='alpha gamma'>y</p></body>",
+        );
+        let c = sample("c.com", "article", "<body><p class='beta'>z</p></body>");
+        let refs = [&a, &b, &c];
+        let counts = TokenCounts::new(&refs, &[0, 1, 1], 2);
+        let all = counts.table(None, 2);
+        assert!(has(&all, "s:alpha") && !has(&all, "s:beta"));
+        let without_1 = counts.table(Some(1), 1);
+        assert!(has(&without_1, "s:alpha") && !has(&without_1, "s:beta"));
+        assert!(!has(&counts.table(Some(0), 2), "s:alpha"));
+        // A site's pages count once however they are ordered.
+        let a2 = sample("a.com", "article", "<body><p class='gamma'>w</p></body>");
+        let refs = [&a, &b, &a2];
+        let counts = TokenCounts::new(&refs, &[0, 0, 0], 1);
+        assert!(has(&counts.table(None, 2), "s:gamma"));
+        assert!(!has(&counts.table(None, 3), "s:gamma"));
+    }
+
+    #[test]
+    fn fit_rows_weigh_short_blocks_and_keep_hand_labels() {
+        let mut html = String::from("<body>");
+        for i in 0..400 {
+            html.push_str(&format!("<p>w{i}</p>"));
+        }
+        html.push_str(&format!("<p>{}</p></body>", "word ".repeat(20)));
+        let gold = sample("a.com", "article", &html);
+        let labelled = sample("t", LABELLED_TYPE, &html);
+        let params = TrainParams::default();
+        let rows = params.fit_rows(&[&gold]).unwrap();
+        // 400 one-word blocks, each kept with probability sqrt(1/16) × 100/401.
+        assert!((5..=60).contains(&rows.len()), "{}", rows.len());
+        assert_eq!(params.fit_rows(&[&gold]), Some(rows));
+        let rows = params.fit_rows(&[&labelled]).unwrap();
+        assert_eq!(rows, (0..401).collect::<Vec<_>>());
+        let off = TrainParams {
+            full_weight_words: 0,
+            page_blocks: 0,
+            ..TrainParams::default()
+        };
+        assert_eq!(off.fit_rows(&[&gold]), None);
+    }
 }

@@ -440,6 +440,33 @@ fn eval_reads_the_plain_gold_layout() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let p = v["pages"][0]["precision"].as_f64().unwrap();
     assert!((0.0..=1.0).contains(&p));
+    // The quality gate: the oracle's F1 of 1 passes any floor; a floor over the model's
+    // F1 fails with exit 1 and a message naming the flag and both figures.
+    let f1 = v["overall"]["f1"].as_f64().unwrap();
+    let gate = |args: &[&str], floor: f64| {
+        bin()
+            .arg("eval")
+            .args(args)
+            .arg("--min-f1")
+            .arg(floor.to_string())
+            .arg("--gold")
+            .arg(&dir)
+            .output()
+            .unwrap()
+    };
+    let pass = gate(&["--oracle"], 1.0);
+    assert_eq!(pass.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&pass.stderr).contains("meets --min-f1 1"));
+    if f1 < 1.0 {
+        let fail = gate(&[], (f1 + 1.0) / 2.0);
+        assert_eq!(fail.status.code(), Some(1));
+        let err = String::from_utf8_lossy(&fail.stderr);
+        assert!(err.contains("is below --min-f1"), "{err}");
+        assert!(err.contains(&format!("{f1:.4}")), "{err}");
+    }
+    let bad = gate(&["--oracle"], 1.5);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--min-f1"));
 }
 
 /// The hostile-input suite: each page gets its expected error (naming the limit or the
@@ -675,8 +702,16 @@ mod hostile {
             };
         edit(
             "version",
-            &|v| v["format_version"] = 2.into(),
-            "format version 2 is not supported",
+            &|v| v["format_version"] = 1.into(),
+            "format version 1 is not supported",
+        );
+        edit(
+            "odds",
+            &|v| {
+                let odds = v["token_odds"].as_object_mut().unwrap();
+                *odds.values_mut().next().unwrap() = serde_json::json!(1e300);
+            },
+            "not a finite number",
         );
         edit(
             "short",
