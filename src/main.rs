@@ -190,9 +190,12 @@ struct ParamArgs {
     /// Seed (recorded in the model; shuffles cross-validation folds).
     #[arg(long, default_value_t = TrainParams::default().seed)]
     seed: u64,
-    /// How many times each hand-labelled page counts in training.
+    /// How many times each block of a hand-labelled page counts in training.
     #[arg(long, default_value_t = TrainParams::default().labelled_weight)]
     labelled_weight: usize,
+    /// How many times a hand-labelled appeal or ad block counts (>= --labelled-weight).
+    #[arg(long, default_value_t = TrainParams::default().appeal_weight)]
+    appeal_weight: usize,
     /// L2 penalty of the kind classifier.
     #[arg(long, default_value_t = TrainParams::default().kind_alpha)]
     kind_alpha: f64,
@@ -216,6 +219,7 @@ impl ParamArgs {
             min_token_groups: self.min_token_sites,
             seed: self.seed,
             labelled_weight: self.labelled_weight,
+            appeal_weight: self.appeal_weight,
             kind_alpha: self.kind_alpha,
             odds_min_groups: self.min_odds_sites,
             full_weight_words: self.full_weight_words,

@@ -95,8 +95,10 @@ pub struct TrainingInfo {
     pub max_iterations: u64,
     /// Seed recorded for reproducibility.
     pub seed: u64,
-    /// How many times each hand-labelled page counted.
+    /// How many times each block of a hand-labelled page counted.
     pub labelled_weight: usize,
+    /// How many times a hand-labelled appeal or ad block counted.
+    pub appeal_weight: usize,
     /// Sites a token needed to become a vocabulary column.
     pub min_token_groups: usize,
     /// Sites a token needed to get a log-odds.

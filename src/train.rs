@@ -10,8 +10,8 @@ use crate::corpus::{Sample, LABELLED_TYPE};
 use crate::error::{Error, Result};
 use crate::features::{self, FeatureSpace, StackFeatures, TokenOdds};
 use crate::model::{
-    self as model, kind_name, sigmoid, KindContext, KindPass, Model, ModelFile, StackedPass,
-    TrainingInfo, FORMAT_VERSION, KINDS,
+    self as model, is_appeal, kind_name, sigmoid, KindContext, KindPass, Model, ModelFile,
+    StackedPass, TrainingInfo, FORMAT_VERSION, KINDS,
 };
 use crate::progress::Progress;
 use linfa::prelude::*;
@@ -38,9 +38,13 @@ pub struct TrainParams {
     pub min_token_groups: usize,
     /// Recorded in the model; cross-validation uses it to shuffle folds.
     pub seed: u64,
-    /// How many times each hand-labelled page counts. They are few beside a gold corpus of
-    /// real pages, yet they are where appeals are labelled.
+    /// How many times each block of a hand-labelled page counts. They are few beside a gold
+    /// corpus of real pages, yet they are where appeals are labelled.
     pub labelled_weight: usize,
+    /// How many times a hand-labelled appeal or ad block counts (at least
+    /// `labelled_weight`): the appeals are what these pages teach, and their articles and
+    /// menus, written by us, should not outweigh real pages.
+    pub appeal_weight: usize,
     /// L2 penalty of the kind classifier, which learns from far fewer blocks (the
     /// hand-labelled pages' boilerplate) than the main passes.
     pub kind_alpha: f64,
@@ -65,7 +69,8 @@ impl Default for TrainParams {
             vocab_size: 100,
             min_token_groups: 8,
             seed: 42,
-            labelled_weight: 30,
+            labelled_weight: 10,
+            appeal_weight: 30,
             kind_alpha: 30.0,
             odds_min_groups: 3,
             full_weight_words: 16,
@@ -91,6 +96,12 @@ impl TrainParams {
         }
         if self.labelled_weight == 0 {
             return Err(Error::Training("labelled_weight must be at least 1".into()));
+        }
+        if self.appeal_weight < self.labelled_weight {
+            return Err(Error::Training(format!(
+                "appeal_weight ({}) must be at least labelled_weight ({})",
+                self.appeal_weight, self.labelled_weight
+            )));
         }
         if self.max_iterations == 0 {
             return Err(Error::Training("max_iterations must be at least 1".into()));
@@ -136,8 +147,10 @@ impl TrainParams {
         let samples: Vec<&Sample> = samples
             .iter()
             .flat_map(|s| {
+                // Copies past `labelled_weight` contribute only their appeal rows to the fit
+                // (see `fit_rows`).
                 let n = if s.page_type == LABELLED_TYPE {
-                    self.labelled_weight
+                    self.appeal_weight
                 } else {
                     1
                 };
@@ -214,6 +227,7 @@ impl TrainParams {
                 max_iterations: self.max_iterations,
                 seed: self.seed,
                 labelled_weight: self.labelled_weight,
+                appeal_weight: self.appeal_weight,
                 min_token_groups: self.min_token_groups,
                 odds_min_groups: self.odds_min_groups,
                 full_weight_words: self.full_weight_words,
@@ -348,7 +362,8 @@ impl TrainParams {
     /// - The metric averages pages, so a page of more than `page_blocks` blocks keeps each
     ///   with probability `page_blocks` / blocks.
     ///
-    /// Hand-labelled pages keep every row.
+    /// Hand-labelled pages keep every row in their first `labelled_weight` copies, and only
+    /// their appeal and ad rows in the copies up to `appeal_weight`.
     fn fit_rows(&self, samples: &[&Sample]) -> Option<Vec<usize>> {
         if self.full_weight_words == 0 && self.page_blocks == 0 {
             return None;
@@ -356,11 +371,24 @@ impl TrainParams {
         let full = f64::from(self.full_weight_words);
         let mut rows = Vec::new();
         let mut at = 0;
+        let mut copy = 0;
+        let mut previous: Option<&Sample> = None;
         for s in samples {
+            copy = if previous.is_some_and(|p| std::ptr::eq(p, *s)) {
+                copy + 1
+            } else {
+                0
+            };
+            previous = Some(s);
             if s.page_type == LABELLED_TYPE {
                 // Hand labels are per block, whatever its length: a two-word "Donate now"
                 // that leaks is a failure, and these pages are where appeals are taught.
-                rows.extend(at..at + s.page.blocks.len());
+                for (i, b) in s.page.blocks.iter().enumerate() {
+                    let appeal = b.kind.as_deref().and_then(kind_name).is_some_and(is_appeal);
+                    if copy < self.labelled_weight || appeal {
+                        rows.push(at + i);
+                    }
+                }
                 at += s.page.blocks.len();
                 continue;
             }
@@ -766,6 +794,10 @@ mod tests {
         assert_eq!(params.fit_rows(&[&gold]), Some(rows));
         let rows = params.fit_rows(&[&labelled]).unwrap();
         assert_eq!(rows, (0..401).collect::<Vec<_>>());
+        // Copies past `labelled_weight` add only appeal rows, and this page has none.
+        let copies = vec![&labelled; params.labelled_weight + 1];
+        let rows = params.fit_rows(&copies).unwrap();
+        assert_eq!(rows.len(), 401 * params.labelled_weight);
         let off = TrainParams {
             full_weight_words: 0,
             page_blocks: 0,
