@@ -798,6 +798,16 @@ mod tests {
             Model::from_file(f),
             Err(Error::ModelVersion { found: 99, .. })
         ));
+        // A file of another version is named as such even when its fields do not parse.
+        assert!(matches!(
+            Model::from_json(r#"{"format_version": 1, "vocab": []}"#),
+            Err(Error::ModelVersion { found: 1, .. })
+        ));
+        let current = format!(r#"{{"format_version": {FORMAT_VERSION}, "vocab": []}}"#);
+        assert!(matches!(
+            Model::from_json(&current),
+            Err(Error::ModelParse(_))
+        ));
         let mut f = good.clone();
         f.weights.pop();
         assert!(Model::from_file(f)
