@@ -246,8 +246,9 @@ struct EvalArgs {
     /// Score the alignment labels themselves (the ceiling of segmentation).
     #[arg(long, conflicts_with_all = ["cv", "model"])]
     oracle: bool,
-    /// Threshold override (default: the model's, or each fold's).
-    #[arg(long, value_parser = parse_probability)]
+    /// Threshold override (default: the model's). Not with --cv, where each fold's model
+    /// chooses its own on its training pages.
+    #[arg(long, value_parser = parse_probability, conflicts_with = "cv")]
     threshold: Option<f64>,
     /// Print the report as JSON, every page included.
     #[arg(long)]

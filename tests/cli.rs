@@ -325,6 +325,16 @@ fn bad_model_and_flags_fail_clearly() {
     assert!(String::from_utf8(out.stderr)
         .unwrap()
         .contains("--threshold"));
+
+    // Each fold chooses its own threshold: an override would be silently ignored.
+    let out = bin()
+        .args(["eval", "--cv", "5", "--threshold", "0.4", "--labelled"])
+        .arg(root().join("training-data"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("--cv") && err.contains("--threshold"), "{err}");
 }
 
 #[test]
