@@ -429,11 +429,10 @@ pub fn stack_features(page: &Page, probs: &[f64]) -> Array2<f64> {
         .map(|(b, _)| f64::from(b.words.max(1)))
         .sum();
     let mean_in = |c: Option<usize>| c.map(|c| ratio(sub_sum[c], sub_words[c])).unwrap_or(0.5);
-    let paths: Vec<u64> = tag_paths(page).collect();
-    let mut path_sums: FxHashMap<u64, (f64, f64)> = FxHashMap::default();
-    for ((b, p), path) in page.blocks.iter().zip(probs).zip(&paths) {
+    let mut path_sums = vec![(0.0, 0.0); page.tag_paths];
+    for (b, p) in page.blocks.iter().zip(probs) {
         let w = f64::from(b.words.max(1));
-        let e = path_sums.entry(*path).or_default();
+        let e = &mut path_sums[page.containers[b.container].path];
         e.0 += w * p;
         e.1 += w;
     }
@@ -459,7 +458,7 @@ pub fn stack_features(page: &Page, probs: &[f64]) -> Array2<f64> {
         let great = grand.and_then(|q| page.containers[q].parent);
         let wide = (i.saturating_sub(5)..(i + 6).min(n)).filter(|&j| j != i);
         let (wide_sum, wide_len) = wide.fold((0.0, 0usize), |(s, k), j| (s + probs[j], k + 1));
-        let (path_sum, path_words) = path_sums.get(&paths[i]).copied().unwrap_or_default();
+        let (path_sum, path_words) = path_sums[page.containers[b.container].path];
         let f = StackFeatures {
             stack_self_logit: (p.clamp(1e-6, 1.0 - 1e-6) / (1.0 - p.clamp(1e-6, 1.0 - 1e-6))).ln(),
             stack_prev: if i > 0 { probs[i - 1] } else { 0.0 },
@@ -504,13 +503,6 @@ pub fn stack_features(page: &Page, probs: &[f64]) -> Array2<f64> {
         }
     }
     x
-}
-
-/// Each block's tag path, hashed (see [`crate::segment::Container::path`]).
-fn tag_paths(page: &Page) -> impl Iterator<Item = u64> + '_ {
-    page.blocks
-        .iter()
-        .map(|b| page.containers[b.container].path)
 }
 
 /// Names of the hand-written (non-vocabulary) features, in row order.
@@ -1219,12 +1211,12 @@ impl PageContext {
     fn new(page: &Page, stats: &[TextStats]) -> Self {
         let words: f64 = page.blocks.iter().map(|b| f64::from(b.words)).sum();
         let link_words: f64 = page.blocks.iter().map(|b| f64::from(b.link_words)).sum();
-        let paths: Vec<u64> = tag_paths(page).collect();
-        let mut counts: FxHashMap<u64, u32> = FxHashMap::default();
-        for p in &paths {
-            *counts.entry(*p).or_default() += 1;
+        let path_of = |b: &crate::segment::Block| page.containers[b.container].path;
+        let mut counts = vec![0u32; page.tag_paths];
+        for b in &page.blocks {
+            counts[path_of(b)] += 1;
         }
-        let tagpath_counts = paths.iter().map(|p| counts[p]).collect();
+        let tagpath_counts = page.blocks.iter().map(|b| counts[path_of(b)]).collect();
         // Deepest container holding >= 60 % of the unlinked words: the main region.
         let unlinked_total = words - link_words;
         let mut main_region = None;

@@ -74,9 +74,10 @@ pub struct Container {
     pub depth: u32,
     /// 1-based position among sibling containers of the same tag (for the locator).
     pub nth_of_type: u32,
-    /// Hash of the tag names from the root down to this element: blocks that share it are
-    /// the repeated parts of one template (menu items, cards, comments).
-    pub path: u64,
+    /// Index of its tag path (the tag names from the root down to it) among the page's
+    /// distinct tag paths, `0..Page::tag_paths`: blocks that share one are the repeated
+    /// parts of a template (menu items, cards, comments).
+    pub path: usize,
     /// Index in [`Page::token_lists`] of the lowercased tokens of its class, id, role,
     /// aria-label and itemprop (see [`Page::tokens`]).
     pub tokens: usize,
@@ -160,6 +161,8 @@ pub struct Page {
     /// The distinct token lists of the containers, each once: pages repeat the same class
     /// lists on many elements, and whatever is derived from a list is derived once.
     pub token_lists: Vec<Tokens>,
+    /// Number of distinct tag paths (see [`Container::path`]).
+    pub tag_paths: usize,
 }
 
 impl Page {
@@ -764,6 +767,10 @@ struct Segmenter {
     scratch_tokens: Tokens,
     /// Index of each distinct token list in [`Page::token_lists`].
     token_list_of: rustc_hash::FxHashMap<Box<str>, usize>,
+    /// Each container's tag path, hashed, for its children's.
+    path_hashes: Vec<u64>,
+    /// Index of each distinct tag path hash (see [`Container::path`]).
+    path_of: rustc_hash::FxHashMap<u64, usize>,
 }
 
 /// Segments a parsed document into blocks.
@@ -782,6 +789,8 @@ pub fn segment(doc: &Html) -> Page {
         text_buffers: Vec::new(),
         scratch_tokens: Tokens::default(),
         token_list_of: rustc_hash::FxHashMap::default(),
+        path_hashes: Vec::new(),
+        path_of: rustc_hash::FxHashMap::default(),
     };
     s.walk(doc.tree.root(), true, 0);
     let mut page = s.finish();
@@ -1128,16 +1137,21 @@ impl Segmenter {
         }
         self.flush_run();
         let tag = LocalName::from(el.name());
-        let parent_path = self.frames.last().map_or(0xcbf2_9ce4_8422_2325, |f| {
-            self.page.containers[f.container].path
-        });
-        let path = tag
+        let parent_path = self
+            .frames
+            .last()
+            .map_or(0xcbf2_9ce4_8422_2325, |f| self.path_hashes[f.container]);
+        let path_hash = tag
             .as_bytes()
             .iter()
             .chain(b">")
             .fold(parent_path, |h, &b| {
                 (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
             });
+        self.path_hashes.push(path_hash);
+        let next_path = self.path_of.len();
+        let path = *self.path_of.entry(path_hash).or_insert(next_path);
+        self.page.tag_paths = self.path_of.len();
         let (parent, parent_flags, parent_label, parent_kind, depth, nth) =
             match self.frames.last_mut() {
                 Some(f) => {
