@@ -600,8 +600,23 @@ mod tests {
             // Every word of the output is a word the page was written with.
             let allowed: std::collections::HashSet<String> =
                 WORDS.iter().flat_map(|w| crate::tokens::lower_words(w)).collect();
+            // Inside a table the parser moves text out before the table but leaves the
+            // whitespace between it in place (foster parenting), so `<table><span>a</span>
+            // <span>b` shows "ab" in a browser too: there, the parsed text is the reference.
+            let parsed: std::collections::HashSet<String> = if html.contains("<table") {
+                let doc = scraper::Html::parse_document(&html);
+                crate::tokens::lower_words(&doc.root_element().text().collect::<String>())
+                    .into_iter()
+                    .collect()
+            } else {
+                Default::default()
+            };
             for w in crate::tokens::lower_words(&a.text()) {
-                prop_assert!(allowed.contains(&w), "word {:?} not in the page", w);
+                prop_assert!(
+                    allowed.contains(&w) || parsed.contains(&w),
+                    "word {:?} not in the page",
+                    w
+                );
             }
             // The HTML rendering keeps every content block's words, in order and unglued:
             // parsed again, each is found within the page's blocks. (A removed element between
