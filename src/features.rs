@@ -11,6 +11,8 @@ use crate::segment::{flags, Page};
 use ndarray::Array2;
 use ndarray::ArrayView2;
 use rustc_hash::FxHashMap;
+use std::hash::Hasher;
+use std::num::NonZeroU32;
 
 /// Ancestors further up than this are not read for tokens (bounded cost on deep pages).
 const MAX_ANCESTRY: usize = 24;
@@ -367,36 +369,42 @@ named_features! {
 pub fn kind_context(page: &Page, probs: ArrayView2<'_, f64>) -> Array2<f64> {
     let (n, k) = probs.dim();
     let nc = page.containers.len();
-    let mut sums = Array2::<f64>::zeros((nc, k));
+    let mut sums = vec![0.0; nc * k];
     let mut counts = vec![0.0; nc];
-    for (b, row) in page.blocks.iter().zip(probs.rows()) {
-        let mut s = sums.row_mut(b.container);
-        s += &row;
+    for (i, b) in page.blocks.iter().enumerate() {
+        let s = &mut sums[b.container * k..][..k];
+        for (s, p) in s.iter_mut().zip(probs.row(i)) {
+            *s += p;
+        }
         counts[b.container] += 1.0;
     }
+    // Children follow their parent in preorder: summing back to front reaches the root.
     for i in (0..nc).rev() {
         if let Some(p) = page.containers[i].parent {
-            let below = sums.row(i).to_owned();
-            let mut s = sums.row_mut(p);
-            s += &below;
+            let (head, tail) = sums.split_at_mut(i * k);
+            for (s, below) in head[p * k..][..k].iter_mut().zip(&tail[..k]) {
+                *s += below;
+            }
             counts[p] += counts[i];
         }
     }
     let mut x = Array2::zeros((n, 2 * k));
-    for (i, b) in page.blocks.iter().enumerate() {
+    for (i, (b, mut out)) in page.blocks.iter().zip(x.rows_mut()).enumerate() {
         let region = page.containers[b.container].parent.unwrap_or(b.container);
         let others = counts[region] - 1.0;
+        let p = probs.row(i);
         if others > 0.0 {
-            let mean = (&sums.row(region) - &probs.row(i)) / others;
-            x.slice_mut(ndarray::s![i, ..k]).assign(&mean);
+            for ((o, s), p) in out.iter_mut().zip(&sums[region * k..][..k]).zip(p) {
+                *o = (s - p) / others;
+            }
         }
-        let around: Vec<usize> = [i.checked_sub(1), (i + 1 < n).then_some(i + 1)]
-            .into_iter()
-            .flatten()
-            .collect();
-        for &j in &around {
-            let mut dst = x.slice_mut(ndarray::s![i, k..]);
-            dst.scaled_add(1.0 / around.len() as f64, &probs.row(j));
+        let before = i.checked_sub(1);
+        let after = (i + 1 < n).then_some(i + 1);
+        let around = usize::from(before.is_some()) + usize::from(after.is_some());
+        for j in before.into_iter().chain(after) {
+            for (o, q) in out.iter_mut().skip(k).zip(probs.row(j)) {
+                *o += q / around as f64;
+            }
         }
     }
     x
@@ -548,44 +556,61 @@ pub type TokenOdds = Vec<(String, f32)>;
 #[derive(Debug, Clone)]
 pub struct FeatureSpace {
     vocab: Vec<String>,
-    /// Everything a token means to the features, found with one lookup.
-    tokens: FxHashMap<String, TokenMeaning>,
+    /// Everything a token means to the features, found with one lookup of its
+    /// [`token_key`].
+    tokens: FxHashMap<u64, TokenMeaning>,
 }
 
 /// What one class/id token means: its class hint, its vocabulary columns and its log-odds.
+/// Kept small: a page looks up hundreds of tokens in a table of tens of thousands.
 #[derive(Debug, Clone, Copy, Default)]
 struct TokenMeaning {
     hint: u32,
-    own_col: Option<usize>,
-    ancestor_col: Option<usize>,
+    own_col: Option<NonZeroU32>,
+    ancestor_col: Option<NonZeroU32>,
     own_odds: Option<f32>,
     ancestor_odds: Option<f32>,
+}
+
+/// A token's key in [`FeatureSpace`]: a 64-bit hash of its text, as in the hashing trick
+/// but with so many values that two tokens of a page and a model share one about once in
+/// 10^15 lookups. A lookup then reads one slot of a compact table instead of comparing
+/// against each key's own allocation, and loading a model allocates nothing per token.
+fn token_key(token: &str) -> u64 {
+    let mut h = rustc_hash::FxHasher::default();
+    h.write(token.as_bytes());
+    h.finish()
 }
 
 impl FeatureSpace {
     /// A space with the given vocabulary of `s:`/`a:` prefixed tokens and token log-odds.
     pub fn new(vocab: Vec<String>, odds: &[(String, f32)]) -> Self {
-        let mut tokens: FxHashMap<String, TokenMeaning> =
+        let mut tokens: FxHashMap<u64, TokenMeaning> =
             FxHashMap::with_capacity_and_hasher(odds.len() + vocab.len() + 256, Default::default());
         for (word, hint) in lexicon::class_hint_words() {
-            tokens.entry(word.to_string()).or_default().hint = 1 << hint as u32;
+            tokens.entry(token_key(word)).or_default().hint = 1 << hint as u32;
         }
         for (i, t) in vocab.iter().enumerate() {
-            let col = Some(base_len() + i);
+            // Vocabulary columns follow the hand-written ones, so none is column 0.
+            let col = u32::try_from(base_len() + i).ok().and_then(NonZeroU32::new);
             if let Some(rest) = t.strip_prefix("s:") {
-                tokens.entry(rest.to_string()).or_default().own_col = col;
+                tokens.entry(token_key(rest)).or_default().own_col = col;
             } else if let Some(rest) = t.strip_prefix("a:") {
-                tokens.entry(rest.to_string()).or_default().ancestor_col = col;
+                tokens.entry(token_key(rest)).or_default().ancestor_col = col;
             }
         }
         for (t, v) in odds.iter().map(|(t, v)| (t, *v)) {
             if let Some(rest) = t.strip_prefix("s:") {
-                tokens.entry(rest.to_string()).or_default().own_odds = Some(v);
+                tokens.entry(token_key(rest)).or_default().own_odds = Some(v);
             } else if let Some(rest) = t.strip_prefix("a:") {
-                tokens.entry(rest.to_string()).or_default().ancestor_odds = Some(v);
+                tokens.entry(token_key(rest)).or_default().ancestor_odds = Some(v);
             }
         }
         FeatureSpace { vocab, tokens }
+    }
+
+    fn meaning(&self, token: &str) -> Option<TokenMeaning> {
+        self.tokens.get(&token_key(token)).copied()
     }
 
     /// The token vocabulary (`s:NAME` / `a:NAME`).
@@ -662,16 +687,14 @@ impl FeatureSpace {
         let distinct: Vec<ContainerTokens> = page
             .token_lists
             .iter()
-            .map(|list| {
-                ContainerTokens::of(list.iter().filter_map(|t| self.tokens.get(t).copied()))
-            })
+            .map(|list| ContainerTokens::of(list.iter().filter_map(|t| self.meaning(t))))
             .collect();
         let lookups: Vec<&ContainerTokens> = page
             .containers
             .iter()
             .map(|c| &distinct[c.tokens])
             .collect();
-        let meaning = |t: &str| self.tokens.get(t).copied().unwrap_or_default();
+        let meaning = |t: &str| self.meaning(t).unwrap_or_default();
         let block_feats: Vec<BlockFeatures> = page
             .blocks
             .iter()
@@ -720,7 +743,11 @@ impl FeatureSpace {
             let b = &page.blocks[i];
             let start = columns.len();
             columns.extend_from_slice(&lookups[b.container].own_cols);
-            columns.extend(b.inline_tokens.iter().filter_map(|t| meaning(t).own_col));
+            columns.extend(
+                b.inline_tokens
+                    .iter()
+                    .filter_map(|t| meaning(t).own_col.map(column)),
+            );
             for a in ancestors_of(page, b.container) {
                 columns.extend_from_slice(&lookups[a].ancestor_cols);
             }
@@ -862,13 +889,17 @@ impl ContainerTokens {
         let mut out = ContainerTokens::default();
         for m in meanings {
             out.hints |= m.hint;
-            out.own_cols.extend(m.own_col);
-            out.ancestor_cols.extend(m.ancestor_col);
+            out.own_cols.extend(m.own_col.map(column));
+            out.ancestor_cols.extend(m.ancestor_col.map(column));
             out.own_odds.extend(m.own_odds);
             out.ancestor_odds.extend(m.ancestor_odds);
         }
         out
     }
+}
+
+fn column(c: NonZeroU32) -> usize {
+    c.get() as usize
 }
 
 /// The containers above `container` whose tokens count as a block's ancestors'.
@@ -967,7 +998,7 @@ impl TextStats {
         // One pass over the characters: word shape, word roles and character classes. ASCII
         // text (most blocks) is read byte by byte, without decoding.
         if b.text.is_ascii() {
-            t.scan(&b.text, b.text.bytes().map(char::from).enumerate());
+            t.scan_ascii(&b.text);
         } else {
             t.scan(&b.text, b.text.char_indices());
         }
@@ -1013,6 +1044,40 @@ impl TextStats {
                 self.sentence += 1;
             } else if matches!(ch, ',' | '，' | '、') {
                 self.commas += 1;
+            }
+        }
+        if let Some(start) = word_start {
+            self.add_word_roles(&text[start..]);
+        }
+    }
+
+    /// [`TextStats::scan`] for ASCII text, byte by byte: the same counts, without decoding
+    /// characters or asking Unicode tables (most blocks are ASCII).
+    fn scan_ascii(&mut self, text: &str) {
+        let bytes = text.as_bytes();
+        let mut word_start = None;
+        for (i, &b) in bytes.iter().enumerate() {
+            if b.is_ascii_alphanumeric() || b == b'_' {
+                if word_start.is_none() {
+                    word_start = Some(i);
+                    self.capitalised += usize::from(b.is_ascii_uppercase());
+                }
+                self.word_chars += 1;
+                if b.is_ascii_digit() {
+                    self.digits += 1;
+                } else if b != b'_' {
+                    self.letters += 1;
+                    self.upper += usize::from(b.is_ascii_uppercase());
+                }
+                continue;
+            }
+            if let Some(start) = word_start.take() {
+                self.add_word_roles(&text[start..i]);
+            }
+            match b {
+                b'.' | b'!' | b'?' => self.sentence += 1,
+                b',' => self.commas += 1,
+                _ => {}
             }
         }
         if let Some(start) = word_start {

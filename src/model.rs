@@ -6,7 +6,7 @@
 use crate::error::{Error, Result};
 use crate::features::{self, FeatureSpace, SparseFeatures, StackFeatures, TokenOdds};
 use crate::segment::Page;
-use ndarray::{Array1, Array2, ArrayView1};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -215,26 +215,57 @@ pub struct KindContext {
     pub intercepts: Vec<f64>,
 }
 
-/// One kind's linear score, standardisation folded in.
+/// One stage of the kind classifier, standardisation folded in: a column per kind, so
+/// that a page's scores are a few matrix products rather than a dot product per block
+/// and kind.
 #[derive(Debug, Clone)]
-struct KindScore {
-    base: Array1<f64>,
-    extra: Array1<f64>,
-    context: Array1<f64>,
-    intercept: f64,
+struct KindStage {
+    /// Weights of the first pass's columns (hand-written, then token vocabulary).
+    base: Array2<f64>,
+    /// Weights of the stacked columns.
+    extra: Array2<f64>,
+    /// Weights of the context columns (second stage only; no rows in the first).
+    context: Array2<f64>,
+    intercepts: Array1<f64>,
 }
 
-impl KindScore {
-    /// This kind's score for block `i`; `context` is the second stage's extra input.
-    fn logit(&self, scores: &Scores, i: usize, context: Option<ArrayView1<'_, f64>>) -> f64 {
+impl KindStage {
+    /// Every block's score for every kind; `context` is the second stage's extra input.
+    fn logits(&self, scores: &Scores, context: Option<ArrayView2<'_, f64>>) -> Array2<f64> {
         let x = &scores.x;
         let nb = x.base.ncols();
-        let tokens: f64 = x.token_columns(i).iter().map(|&c| self.base[c]).sum();
-        x.base.row(i).dot(&self.base.slice(ndarray::s![..nb]))
-            + tokens
-            + scores.stack.row(i).dot(&self.extra)
-            + context.map_or(0.0, |c| c.dot(&self.context))
-            + self.intercept
+        let mut z = x.base.dot(&self.base.slice(ndarray::s![..nb, ..]));
+        z += &scores.stack.dot(&self.extra);
+        if let Some(c) = context {
+            z += &c.dot(&self.context);
+        }
+        for (i, mut row) in z.rows_mut().into_iter().enumerate() {
+            for &c in x.token_columns(i) {
+                row += &self.base.row(c);
+            }
+            row += &self.intercepts;
+        }
+        z
+    }
+
+    /// One block's scores (first stage): for the few blocks that need them alone.
+    fn row_logits(&self, scores: &Scores, i: usize) -> Array1<f64> {
+        let x = &scores.x;
+        let nb = x.base.ncols();
+        let mut z = x.base.row(i).dot(&self.base.slice(ndarray::s![..nb, ..]));
+        z += &scores.stack.row(i).dot(&self.extra);
+        for &c in x.token_columns(i) {
+            z += &self.base.row(c);
+        }
+        z + &self.intercepts
+    }
+
+    fn weights(&self) -> impl Iterator<Item = f64> + '_ {
+        self.base
+            .iter()
+            .chain(&self.extra)
+            .chain(&self.intercepts)
+            .copied()
     }
 }
 
@@ -270,8 +301,8 @@ struct Folded {
     stack_intercept: f64,
     /// Kind classifier: the kinds, then each stage's score per kind.
     kinds: Vec<&'static str>,
-    kind_first: Vec<KindScore>,
-    kind_second: Vec<KindScore>,
+    kind_first: Option<KindStage>,
+    kind_second: Option<KindStage>,
 }
 
 /// Folds standardisation into weights: (weights / scale, Σ weight × mean / scale).
@@ -393,7 +424,7 @@ impl Model {
             &file.stack.mean,
             &file.stack.scale,
         );
-        let (mut kinds, mut kind_first, mut kind_second) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut kinds, mut kind_first, mut kind_second) = (Vec::new(), None, None);
         if let Some(k) = &file.kinds {
             let nk = k.kinds.len();
             for name in &k.kinds {
@@ -410,8 +441,14 @@ impl Model {
                         intercepts.len()
                     )));
                 }
-                let mut out = Vec::new();
-                for ((name, w), &b) in k.kinds.iter().zip(weights).zip(intercepts) {
+                let mut out = KindStage {
+                    base: Array2::zeros((n, nk)),
+                    extra: Array2::zeros((ns, nk)),
+                    context: Array2::zeros((ctx, nk)),
+                    intercepts: Array1::zeros(nk),
+                };
+                for (j, ((name, w), &b)) in k.kinds.iter().zip(weights).zip(intercepts).enumerate()
+                {
                     if w.len() != n + ns + ctx {
                         return Err(Error::ModelInvalid(format!(
                             "{stage}: kind {name:?} has {} weights, this build expects {}",
@@ -426,18 +463,23 @@ impl Model {
                     }
                     let (base, base_shift) = fold(&w[..n], &file.mean, &file.scale);
                     let (extra, extra_shift) = fold(&w[n..n + ns], &stack.mean, &stack.scale);
-                    out.push(KindScore {
-                        base,
-                        extra,
-                        context: Array1::from(w[n + ns..].to_vec()),
-                        intercept: b - base_shift - extra_shift,
-                    });
+                    out.base.column_mut(j).assign(&base);
+                    out.extra.column_mut(j).assign(&extra);
+                    out.context
+                        .column_mut(j)
+                        .assign(&ArrayView1::from(&w[n + ns..]));
+                    out.intercepts[j] = b - base_shift - extra_shift;
                 }
                 Ok(out)
             };
-            kind_first = fold_stage("kinds", &k.weights, &k.intercepts, 0)?;
+            kind_first = Some(fold_stage("kinds", &k.weights, &k.intercepts, 0)?);
             if let Some(c) = &k.context {
-                kind_second = fold_stage("kinds.context", &c.weights, &c.intercepts, 2 * nk)?;
+                kind_second = Some(fold_stage(
+                    "kinds.context",
+                    &c.weights,
+                    &c.intercepts,
+                    2 * nk,
+                )?);
             }
         }
         let folded = Folded {
@@ -450,15 +492,18 @@ impl Model {
             kind_first,
             kind_second,
         };
-        let kind_scores = || folded.kind_first.iter().chain(&folded.kind_second);
+        let kind_weights = folded
+            .kind_first
+            .iter()
+            .chain(&folded.kind_second)
+            .flat_map(KindStage::weights);
         let all_finite = [&folded.first, &folded.stack_base, &folded.stack_extra]
             .into_iter()
-            .chain(kind_scores().flat_map(|k| [&k.base, &k.extra]))
-            .all(|w| w.iter().all(|v| v.is_finite()))
-            && [folded.first_intercept, folded.stack_intercept]
-                .into_iter()
-                .chain(kind_scores().map(|k| k.intercept))
-                .all(|v| v.is_finite());
+            .flatten()
+            .copied()
+            .chain([folded.first_intercept, folded.stack_intercept])
+            .chain(kind_weights)
+            .all(f64::is_finite);
         if !all_finite {
             return Err(Error::ModelInvalid(
                 "weights divided by their scales overflow: a scale is too close to zero".into(),
@@ -582,7 +627,7 @@ impl Model {
             .collect();
         let f = &self.folded;
         let x = &scores.x;
-        let Some(col) = (*APPEAL_DENSITY_COLUMN).filter(|_| !f.kinds.is_empty()) else {
+        let (Some(col), Some(stage)) = (*APPEAL_DENSITY_COLUMN, &f.kind_first) else {
             return content;
         };
         let candidates: Vec<usize> = (0..content.len())
@@ -593,11 +638,7 @@ impl Model {
             .copied()
             .filter(|&i| x.base[[i, col]] >= APPEAL_DENSITY_FLOOR)
             .filter(|&i| {
-                let mut z: Array1<f64> = f
-                    .kind_first
-                    .iter()
-                    .map(|k| k.logit(scores, i, None))
-                    .collect();
+                let mut z = stage.row_logits(scores, i);
                 softmax(z.view_mut());
                 let appeal: f64 = z
                     .iter()
@@ -630,9 +671,9 @@ impl Model {
     ) -> Vec<Option<&'static str>> {
         let f = &self.folded;
         let n = content.len();
-        if f.kinds.is_empty() {
+        let Some(first) = &f.kind_first else {
             return vec![None; n];
-        }
+        };
         let argmax = |z: &mut dyn Iterator<Item = f64>| {
             z.enumerate()
                 .fold((f64::NEG_INFINITY, 0), |best, (j, v)| {
@@ -644,13 +685,23 @@ impl Model {
                 })
                 .1
         };
+        let mut z = first.logits(scores, None);
+        if let Some(second) = &f.kind_second {
+            // The context needs the first stage's view of every block.
+            for row in z.rows_mut() {
+                softmax(row);
+            }
+            let context = features::kind_context(page, z.view());
+            z = second.logits(scores, Some(context.view()));
+        }
         // For boilerplate, the best kind that is not content; content is the main passes'
         // call, save for the guarded veto of `Model::decide`.
-        let decide = |i: usize, z: &[f64]| {
-            if content[i] {
-                None
-            } else {
-                let mut named = z.iter().zip(&f.kinds).map(|(&v, k)| {
+        (0..n)
+            .map(|i| {
+                if content[i] {
+                    return None;
+                }
+                let mut named = z.row(i).into_iter().zip(&f.kinds).map(|(&v, k)| {
                     if *k == CONTENT_CLASS {
                         f64::NEG_INFINITY
                     } else {
@@ -658,41 +709,6 @@ impl Model {
                     }
                 });
                 Some(f.kinds[argmax(&mut named)])
-            }
-        };
-        if f.kind_second.is_empty() {
-            return (0..n)
-                .map(|i| {
-                    let z: Vec<f64> = f
-                        .kind_first
-                        .iter()
-                        .map(|k| k.logit(scores, i, None))
-                        .collect();
-                    decide(i, &z)
-                })
-                .collect();
-        }
-        // The context needs the first stage's view of every block.
-        let mut probs = Array2::zeros((n, f.kinds.len()));
-        for (i, mut row) in probs.rows_mut().into_iter().enumerate() {
-            for (j, k) in f.kind_first.iter().enumerate() {
-                row[j] = k.logit(scores, i, None);
-            }
-            softmax(row.view_mut());
-        }
-        let context = features::kind_context(page, probs.view());
-        (0..n)
-            .map(|i| {
-                if content[i] {
-                    return None;
-                }
-                let c = context.row(i);
-                let z: Vec<f64> = f
-                    .kind_second
-                    .iter()
-                    .map(|k| k.logit(scores, i, Some(c)))
-                    .collect();
-                decide(i, &z)
             })
             .collect()
     }

@@ -313,6 +313,32 @@ fn is_control(tag: &str) -> bool {
     )
 }
 
+/// What the walk asks of a tag name, worked out once per distinct name on a page: an
+/// element's name is an interned atom, cheaper to look up than to match as a string
+/// against the tag lists above several times per element.
+#[derive(Clone, Copy)]
+struct TagInfo {
+    skipped: bool,
+    block: bool,
+    separates: bool,
+    control: bool,
+    form_control: bool,
+    anchor: bool,
+}
+
+impl TagInfo {
+    fn of(tag: &str) -> Self {
+        TagInfo {
+            skipped: is_skipped(tag),
+            block: is_block_level(tag),
+            separates: separates_words(tag),
+            control: is_control(tag),
+            form_control: matches!(tag, "input" | "button" | "select" | "textarea"),
+            anchor: tag == "a",
+        }
+    }
+}
+
 /// Lowercased class/id tokens, kept space-separated in one string: one allocation per
 /// element instead of one per token (pages carry thousands of class names).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -771,6 +797,7 @@ struct Segmenter {
     path_hashes: Vec<u64>,
     /// Index of each distinct tag path hash (see [`Container::path`]).
     path_of: rustc_hash::FxHashMap<u64, usize>,
+    tag_info: rustc_hash::FxHashMap<LocalName, TagInfo>,
 }
 
 /// Segments a parsed document into blocks.
@@ -791,6 +818,7 @@ pub fn segment(doc: &Html) -> Page {
         token_list_of: rustc_hash::FxHashMap::default(),
         path_hashes: Vec::new(),
         path_of: rustc_hash::FxHashMap::default(),
+        tag_info: rustc_hash::FxHashMap::default(),
     };
     s.walk(doc.tree.root(), true, 0);
     let mut page = s.finish();
@@ -867,7 +895,8 @@ impl Segmenter {
                         Node::Text(t) => self.text(node, t, main_tree),
                         Node::Element(el) => {
                             let tag = el.name();
-                            if is_skipped(tag) {
+                            let info = self.tag_info(el);
+                            if info.skipped {
                                 skipping = Some(node.id());
                                 continue;
                             }
@@ -875,7 +904,7 @@ impl Segmenter {
                                 // The fragment parser's wrapper, not page structure.
                                 continue;
                             }
-                            if is_block_level(tag) {
+                            if info.block {
                                 self.open_container(node, el, main_tree);
                                 if tag == "noscript" {
                                     skipping = Some(node.id());
@@ -891,7 +920,7 @@ impl Segmenter {
                                     self.close_container();
                                 }
                             } else {
-                                self.open_inline(node, el, main_tree);
+                                self.open_inline(node, el, info, main_tree);
                             }
                         }
                         _ => {}
@@ -905,14 +934,14 @@ impl Segmenter {
                         continue;
                     }
                     if let Node::Element(el) = node.value() {
-                        let tag = el.name();
-                        if !main_tree && tag == "html" {
+                        if !main_tree && el.name() == "html" {
                             continue;
                         }
-                        if is_block_level(tag) {
+                        let info = self.tag_info(el);
+                        if info.block {
                             self.close_container();
                         } else {
-                            self.close_inline(node, el);
+                            self.close_inline(node, info);
                         }
                     }
                 }
@@ -1031,21 +1060,30 @@ impl Segmenter {
         }
     }
 
+    fn tag_info(&mut self, el: &scraper::node::Element) -> TagInfo {
+        if let Some(&info) = self.tag_info.get(&el.name.local) {
+            return info;
+        }
+        let info = TagInfo::of(el.name());
+        self.tag_info.insert(el.name.local.clone(), info);
+        info
+    }
+
     fn open_inline(
         &mut self,
         node: NodeRef<'_, Node>,
         el: &scraper::node::Element,
+        info: TagInfo,
         main_tree: bool,
     ) {
         if self.frames.is_empty() {
             return;
         }
         self.note_child(node, main_tree);
-        let tag = el.name();
         let attrs = Attrs::of(el);
         let open = InlineOpen {
-            link: tag == "a" && attrs.href,
-            control: is_control(tag),
+            link: info.anchor && attrs.href,
+            control: info.control,
             hidden: attrs.is_hidden(),
             labelled: attrs.has_label(),
         };
@@ -1068,10 +1106,10 @@ impl Segmenter {
                 .push((attrs.label().or(label), attrs.kind().or(kind)));
         }
         if let Some(f) = self.frames.last_mut() {
-            if matches!(tag, "input" | "button" | "select" | "textarea") {
+            if info.form_control {
                 f.run.controls += 1;
             }
-            if separates_words(tag) {
+            if info.separates {
                 f.run.pending_space = true;
             }
             if f.run.inline_tokens.len() < 64 {
@@ -1080,7 +1118,7 @@ impl Segmenter {
         }
     }
 
-    fn close_inline(&mut self, node: NodeRef<'_, Node>, el: &scraper::node::Element) {
+    fn close_inline(&mut self, node: NodeRef<'_, Node>, info: TagInfo) {
         if self.frames.is_empty() {
             return;
         }
@@ -1107,7 +1145,7 @@ impl Segmenter {
             self.inline_labels.pop();
         }
         if let Some(f) = self.frames.last_mut() {
-            if separates_words(el.name()) {
+            if info.separates {
                 f.run.pending_space = true;
             }
         }
@@ -1136,7 +1174,7 @@ impl Segmenter {
             }
         }
         self.flush_run();
-        let tag = LocalName::from(el.name());
+        let tag = el.name.local.clone();
         let parent_path = self
             .frames
             .last()
