@@ -21,6 +21,7 @@ pub struct Cleaner {
     limits: Limits,
     keep: Keep,
     kinds: bool,
+    whole_document: bool,
 }
 
 /// Which blocks a cleaner keeps.
@@ -92,6 +93,7 @@ impl Cleaner {
             limits: Limits::default(),
             keep: Keep::Content,
             kinds: false,
+            whole_document: false,
         }
     }
 
@@ -114,6 +116,16 @@ impl Cleaner {
     /// records), at the cost of one more product per kind and block.
     pub fn with_kinds(mut self, kinds: bool) -> Self {
         self.kinds = kinds || self.keep != Keep::Content;
+        self
+    }
+
+    /// Parses the whole page. Otherwise the contents of script and style elements and of
+    /// inline `<svg>` and `<math>` drawings are skipped before parsing (they hold none of
+    /// the text that blocks are made of, and about 40 % of a typical page's bytes; see
+    /// [`crate::prescan`]), and [`Cleaned::html`] and [`Cleaned::annotated_html`] write
+    /// those elements empty.
+    pub fn with_whole_document(mut self, keep: bool) -> Self {
+        self.whole_document = keep;
         self
     }
 
@@ -179,7 +191,11 @@ impl Cleaner {
     }
 
     fn classify(&self, html: &str) -> Result<(Cleaned, Scores)> {
-        let (doc, page) = corpus::parse_page(html, &self.limits)?;
+        let (doc, page) = if self.whole_document {
+            corpus::parse_whole_page(html, &self.limits)?
+        } else {
+            corpus::parse_page(html, &self.limits)?
+        };
         let scores = self.model.score(&page);
         let probabilities = scores.probabilities.clone();
         let content = self.model.decide(&scores, self.threshold);
@@ -253,6 +269,8 @@ impl Cleaned {
 
     /// The page's HTML with boilerplate removed: an element goes when every block under it
     /// is boilerplate; a boilerplate run inside a kept element loses its own nodes only.
+    /// Script, style, `<svg>` and `<math>` elements are empty unless the cleaner parsed
+    /// the whole page ([`Cleaner::with_whole_document`]).
     pub fn html(&self) -> String {
         serialize_html(&self.pruned())
     }
@@ -278,7 +296,9 @@ impl Cleaned {
     /// `data-boilerclass-label` (`content`, `boilerplate`, or `mixed` when its own runs
     /// differ), `data-boilerclass-kind` (the kind of its first boilerplate run, when
     /// kinds were computed) and `data-boilerclass-score` (the highest probability of
-    /// content among its own runs), so that a downstream tool can decide.
+    /// content among its own runs), so that a downstream tool can decide. Script, style,
+    /// `<svg>` and `<math>` elements are empty unless the cleaner parsed the whole page
+    /// ([`Cleaner::with_whole_document`]).
     pub fn annotated_html(&self) -> String {
         type Own = (bool, bool, f64, Option<&'static str>);
         let mut own: Vec<Option<Own>> = vec![None; self.page.containers.len()];

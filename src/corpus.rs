@@ -177,7 +177,20 @@ pub fn scan_markup(markup: &str) -> (u64, u64) {
 }
 
 /// Checks the markup against the limits, parses it and segments it, then checks the blocks.
+/// The contents of script, style, `<svg>` and `<math>` elements are never parsed (see
+/// [`crate::prescan`]): the document comes back with those elements empty, the blocks as
+/// they would be. [`parse_whole_page`] parses everything.
 pub fn parse_page(markup: &str, limits: &Limits) -> Result<(scraper::Html, Page)> {
+    parse_checked(&crate::prescan::without_textless_parts(markup), limits)
+}
+
+/// [`parse_page`] with every part of the page parsed, for output that writes the document
+/// back.
+pub fn parse_whole_page(markup: &str, limits: &Limits) -> Result<(scraper::Html, Page)> {
+    parse_checked(markup, limits)
+}
+
+fn parse_checked(markup: &str, limits: &Limits) -> Result<(scraper::Html, Page)> {
     // Neither limit can be passed by a page with fewer `<` than both: skip the scan then.
     let angles = memchr::memchr_iter(b'<', markup.as_bytes()).count() as u64;
     if angles > limits.max_elements.min(limits.max_depth) {

@@ -13,6 +13,7 @@ pub mod label;
 pub mod lexicon;
 pub mod markdown;
 pub mod model;
+pub mod prescan;
 pub mod progress;
 pub mod segment;
 pub mod tokens;

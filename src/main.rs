@@ -401,7 +401,9 @@ fn clean(args: CleanArgs) -> Result<ExitCode, Fatal> {
     cleaner = cleaner
         .with_keep(keep)
         .map_err(|e| fatal(format!("{flag}: {e}")))?
-        .with_kinds(args.annotate || args.format == Format::Json);
+        .with_kinds(args.annotate || args.format == Format::Json)
+        // Only output that writes the document back needs its scripts, styles and drawings.
+        .with_whole_document(args.annotate || args.format == Format::Html);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.unwrap_or(0))
         .build()
