@@ -1,5 +1,5 @@
-//! Per-stage cost on small, medium and large pages: parse, segment, features, predict and
-//! render. Pages come from `training-data/` (small), the golden cases (medium: a real-sized
+//! Per-stage cost on small, medium and large pages: prescan, parse, segment, features,
+//! predict and render. Pages come from `training-data/` (small), the golden cases (medium: a real-sized
 //! article page) and a generated listing page with thousands of blocks (large).
 
 use boilerclass::{segment, Cleaner, Model};
@@ -38,6 +38,9 @@ fn stages(c: &mut Criterion) {
     let mut group = c.benchmark_group("stages");
     for (name, html) in pages() {
         group.throughput(Throughput::Bytes(html.len() as u64));
+        group.bench_with_input(BenchmarkId::new("prescan", name), &html, |b, h| {
+            b.iter(|| boilerclass::prescan::without_textless_parts(black_box(h)).len())
+        });
         group.bench_with_input(BenchmarkId::new("parse", name), &html, |b, h| {
             b.iter(|| scraper::Html::parse_document(black_box(h)))
         });

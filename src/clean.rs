@@ -412,6 +412,31 @@ mod tests {
 
     static CLEANER: LazyLock<Cleaner> = LazyLock::new(|| Cleaner::with_default_model().unwrap());
 
+    #[test]
+    fn only_a_whole_document_cleaner_writes_scripts_styles_and_drawings_back() {
+        let page = "<html><head><style>p{color:red}</style><script>var a = 1 < 2;</script>\
+                    </head><body><article><h1>Bridge approved</h1><p>The council voted on \
+                    Monday to build a new footbridge over the river, ending a long debate.</p>\
+                    <svg><path d='M0 0'/></svg></article></body></html>";
+        let skipped = CLEANER.clean_str(page).unwrap();
+        let whole = CLEANER
+            .clone()
+            .with_whole_document(true)
+            .clean_str(page)
+            .unwrap();
+        assert_eq!(skipped.text(), whole.text());
+        assert!(skipped.text().contains("footbridge"));
+        for (inside, empty) in [
+            ("p{color:red}", "<style></style>"),
+            ("var a = 1 < 2;", "<script></script>"),
+            ("<path d=\"M0 0\">", "<svg></svg>"),
+        ] {
+            let html = whole.annotated_html();
+            assert!(html.contains(inside), "{inside} missing from {html}");
+            assert!(skipped.annotated_html().contains(empty));
+        }
+    }
+
     const TAGS: &[&str] = &[
         "div",
         "p",

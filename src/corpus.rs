@@ -181,16 +181,20 @@ pub fn scan_markup(markup: &str) -> (u64, u64) {
 /// [`crate::prescan`]): the document comes back with those elements empty, the blocks as
 /// they would be. [`parse_whole_page`] parses everything.
 pub fn parse_page(markup: &str, limits: &Limits) -> Result<(scraper::Html, Page)> {
-    parse_checked(&crate::prescan::without_textless_parts(markup), limits)
+    parse_checked(markup, limits, crate::prescan::parse_document)
 }
 
 /// [`parse_page`] with every part of the page parsed, for output that writes the document
 /// back.
 pub fn parse_whole_page(markup: &str, limits: &Limits) -> Result<(scraper::Html, Page)> {
-    parse_checked(markup, limits)
+    parse_checked(markup, limits, scraper::Html::parse_document)
 }
 
-fn parse_checked(markup: &str, limits: &Limits) -> Result<(scraper::Html, Page)> {
+fn parse_checked(
+    markup: &str,
+    limits: &Limits,
+    parse: fn(&str) -> scraper::Html,
+) -> Result<(scraper::Html, Page)> {
     // Neither limit can be passed by a page with fewer `<` than both: skip the scan then.
     let angles = memchr::memchr_iter(b'<', markup.as_bytes()).count() as u64;
     if angles > limits.max_elements.min(limits.max_depth) {
@@ -198,7 +202,8 @@ fn parse_checked(markup: &str, limits: &Limits) -> Result<(scraper::Html, Page)>
         over("number of elements", elements, limits.max_elements)?;
         over("estimated nesting depth", depth, limits.max_depth)?;
     }
-    let (doc, page) = segment::segment_html(markup);
+    let doc = parse(markup);
+    let page = segment::segment(&doc);
     over(
         "number of text blocks",
         page.blocks.len() as u64,

@@ -1013,6 +1013,13 @@ static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
     Lexicon { automaton, cue_of }
 });
 
+/// Builds the lexicon's automaton (about 5 ms) now rather than at the first page: a process
+/// that cleans one page can build it on another core while it reads the model and parses.
+pub fn prepare() {
+    LazyLock::force(&LEXICON);
+    LazyLock::force(&WORD_ROLES);
+}
+
 /// Counts lexicon hits per [`Cue`] in already lowercased text.
 pub fn cue_counts(lower: &str) -> [u32; CUES] {
     let whole = 0..lower.len();

@@ -382,6 +382,7 @@ struct Outcome {
 }
 
 fn clean(args: CleanArgs) -> Result<ExitCode, Fatal> {
+    std::thread::spawn(boilerclass::lexicon::prepare);
     let model = load_model(args.model.as_deref())?;
     let limits = args.limits.limits();
     let mut cleaner = Cleaner::new(model).with_limits(limits);

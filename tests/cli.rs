@@ -222,6 +222,22 @@ fn clean_text_html_and_json_formats() {
 }
 
 #[test]
+fn html_output_keeps_scripts_styles_and_drawings_that_text_output_never_parses() {
+    let mut page = std::fs::read_to_string(training_page()).unwrap();
+    let extra = "<style>p { color: teal }</style><script>if (a < b) track('x')</script>\
+                 <svg viewBox='0 0 1 1'><path d='M0 0h1'/></svg>";
+    page = page.replacen("</head>", &format!("{extra}</head>"), 1);
+    for args in [&["clean", "--format", "html"][..], &["clean", "--annotate"]] {
+        let html = stdout_of(bin().args(args).write_stdin(page.clone()));
+        for kept in ["color: teal", "track('x')", "<path d=\"M0 0h1\">"] {
+            assert!(html.contains(kept), "{args:?} lost {kept:?}");
+        }
+    }
+    let text = stdout_of(bin().arg("clean").write_stdin(page.clone()));
+    assert_eq!(text, stdout_of(bin().arg("clean").arg(training_page())));
+}
+
+#[test]
 fn stdin_and_gzip_inputs_give_the_same_text() {
     let html = std::fs::read(training_page()).unwrap();
     let from_file = stdout_of(bin().arg("clean").arg(training_page()));
