@@ -797,6 +797,21 @@ mod tests {
         assert_eq!(same_trees_under(&dir), 1497);
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        /// Character by character, from an alphabet made of what the scan looks at.
+        #[test]
+        fn parsing_characters_without_raw_text_gives_the_same_tree(
+            page in "([<>/!?='\" \n-]|script|style|svg|math|title|mi|desc|g|p|b|!--|CDATA|\\[|\\]|a|x|frameset|textarea){0,60}"
+        ) {
+            proptest::prop_assert_eq!(
+                tree_without_raw_text(&Html::parse_document(&page)),
+                tree_without_raw_text(&parse_document(&page)),
+                "page {:?} stripped to {:?}", page, without_textless_parts(&page)
+            );
+        }
+    }
+
     #[test]
     fn comments_end_as_the_tokenizer_ends_them() {
         assert_eq!(strip("<!--><script>x</script>"), "<!--><script></script>");
