@@ -813,6 +813,24 @@ mod tests {
     }
 
     #[test]
+    fn pages_the_property_tests_once_failed_on_parse_the_same() {
+        for page in [
+            "<script><script><script><script>",
+            "<!<svg><svg></math><style><script/>",
+            "<svg><head><title></svg><script><SCRIPT",
+            "<math>--></math><frameset>",
+            "<g><math></g></math><script/>",
+            "<svg viewBox='0 0 1 1'>--></svg ><svg viewBox='0 0 1 1'><title><frameset>",
+        ] {
+            assert_eq!(
+                tree_without_raw_text(&Html::parse_document(page)),
+                tree_without_raw_text(&parse_document(page)),
+                "{page}"
+            );
+        }
+    }
+
+    #[test]
     fn comments_end_as_the_tokenizer_ends_them() {
         assert_eq!(strip("<!--><script>x</script>"), "<!--><script></script>");
         assert_eq!(strip("<!---><script>x</script>"), "<!---><script></script>");
