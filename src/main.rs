@@ -382,7 +382,8 @@ struct Outcome {
 }
 
 fn clean(args: CleanArgs) -> Result<ExitCode, Fatal> {
-    std::thread::spawn(boilerclass::lexicon::prepare);
+    // Where no thread can be started, the first page builds the automaton instead.
+    let _ = std::thread::Builder::new().spawn(boilerclass::lexicon::prepare);
     let model = load_model(args.model.as_deref())?;
     let limits = args.limits.limits();
     let mut cleaner = Cleaner::new(model).with_limits(limits);
