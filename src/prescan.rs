@@ -471,24 +471,14 @@ fn script_end(b: &[u8], mut i: usize) -> Option<usize> {
                     return Some(i);
                 }
                 // `<script` followed by whitespace, `/` or `>` starts the double escape.
-                let (letters, next) = letters_from(b, i + 1);
-                if letters.eq_ignore_ascii_case(b"script") && next.is_some_and(ends_name) {
-                    s = Double;
-                    i += 1 + letters.len() + 1;
-                } else {
-                    s = Escaped;
-                    i += 1 + letters.len();
-                }
+                let (named, len) = script_name(b, i + 1);
+                s = if named { Double } else { Escaped };
+                i += 1 + len;
             } else if b.get(i + 1) == Some(&b'/') {
                 // `</script` followed by whitespace, `/` or `>` ends it.
-                let (letters, next) = letters_from(b, i + 2);
-                if letters.eq_ignore_ascii_case(b"script") && next.is_some_and(ends_name) {
-                    s = Escaped;
-                    i += 2 + letters.len() + 1;
-                } else {
-                    s = Double;
-                    i += 2 + letters.len();
-                }
+                let (named, len) = script_name(b, i + 2);
+                s = if named { Escaped } else { Double };
+                i += 2 + len;
             } else {
                 s = Double;
                 i += 1;
@@ -510,18 +500,20 @@ fn script_end(b: &[u8], mut i: usize) -> Option<usize> {
     }
 }
 
-/// The ASCII letters from `i` on, and the byte after them.
-fn letters_from(b: &[u8], i: usize) -> (&[u8], Option<u8>) {
+/// Whether the ASCII letters from `i` on spell `script` (any case) and end in whitespace,
+/// `/` or `>`, and how many bytes the tokenizer consumes there: the letters, and the byte
+/// that ends them when they spell it (otherwise that byte is read again).
+fn script_name(b: &[u8], i: usize) -> (bool, usize) {
     let rest = &b[i.min(b.len())..];
     let n = rest
         .iter()
         .position(|c| !c.is_ascii_alphabetic())
         .unwrap_or(rest.len());
-    (&rest[..n], rest.get(n).copied())
-}
-
-fn ends_name(c: u8) -> bool {
-    is_space(c) || c == b'/' || c == b'>'
+    let named = rest[..n].eq_ignore_ascii_case(b"script")
+        && rest
+            .get(n)
+            .is_some_and(|&c| is_space(c) || c == b'/' || c == b'>');
+    (named, n + usize::from(named))
 }
 
 #[cfg(test)]
@@ -752,10 +744,11 @@ mod tests {
         }
     }
 
-    /// Compares the trees of every page under `dir`; returns how many it read.
+    /// Compares the trees of every page under `dir`; returns how many it read, after
+    /// printing the share of their bytes that the parser was spared.
     fn same_trees_under(dir: &std::path::Path) -> usize {
         let limits = crate::corpus::Limits::default();
-        let mut pages = 0;
+        let (mut pages, mut bytes_read, mut removed) = (0, 0, 0);
         for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
             let path = entry.expect("readable directory").into_path();
             if !crate::corpus::is_page_path(&path) {
@@ -765,6 +758,8 @@ mod tests {
                 .and_then(|b| crate::corpus::unpack(b, &limits))
                 .expect("readable page");
             let page = crate::corpus::decode(&bytes).expect("decodable page").text;
+            bytes_read += page.len();
+            removed += page.len() - without_textless_parts(&page).len();
             assert!(
                 tree_without_raw_text(&Html::parse_document(&page))
                     == tree_without_raw_text(&parse_document(&page)),
@@ -773,6 +768,11 @@ mod tests {
             );
             pages += 1;
         }
+        eprintln!(
+            "{pages} pages under {}: {:.1} % of their bytes never parsed",
+            dir.display(),
+            100.0 * removed as f64 / bytes_read.max(1) as f64
+        );
         pages
     }
 
