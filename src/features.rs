@@ -201,6 +201,8 @@ named_features! {
         lex_donation,
         /// ln(1 + paywall lexicon hits).
         lex_paywall,
+        /// ln(1 + subscription-offer lexicon hits).
+        lex_subscription,
         /// ln(1 + membership lexicon hits).
         lex_membership,
         /// ln(1 + newsletter lexicon hits).
@@ -303,6 +305,8 @@ named_features! {
         region_donation,
         /// ln(1 + paywall lexicon hits) in the parent container: the box a block sits in.
         region_paywall,
+        /// ln(1 + subscription-offer lexicon hits) in the parent container.
+        region_subscription,
         /// ln(1 + membership lexicon hits) in the parent container: the box a block sits in.
         region_membership,
         /// ln(1 + newsletter lexicon hits) in the parent container: the box a block sits in.
@@ -1005,6 +1009,7 @@ impl TextStats {
         t.appeal_hits = [
             Cue::Donation,
             Cue::Paywall,
+            Cue::Subscription,
             Cue::Membership,
             Cue::Newsletter,
             Cue::Cookie,
@@ -1240,6 +1245,7 @@ fn block_features(
         a_modal: a[ClassHint::Modal as usize],
         lex_donation: cue(Cue::Donation),
         lex_paywall: cue(Cue::Paywall),
+        lex_subscription: cue(Cue::Subscription),
         lex_membership: cue(Cue::Membership),
         lex_newsletter: cue(Cue::Newsletter),
         lex_cookie: cue(Cue::Cookie),
@@ -1404,6 +1410,7 @@ fn context_features(
         page_link_density: ratio(ctx.link_words, ctx.words),
         region_donation: region(Cue::Donation),
         region_paywall: region(Cue::Paywall),
+        region_subscription: region(Cue::Subscription),
         region_membership: region(Cue::Membership),
         region_newsletter: region(Cue::Newsletter),
         region_cookie: region(Cue::Cookie),
