@@ -199,6 +199,8 @@ named_features! {
         a_modal,
         /// ln(1 + donation lexicon hits).
         lex_donation,
+        /// ln(1 + hits of the words all appeals for money share ("support us", "dear readers").
+        lex_support,
         /// ln(1 + paywall lexicon hits).
         lex_paywall,
         /// ln(1 + subscription-offer lexicon hits).
@@ -301,8 +303,17 @@ named_features! {
         page_log_blocks,
         /// Share of the page's words that are in links.
         page_link_density,
+        /// Share of "we"/"you" words above the page's prose (blocks of [`PROSE_WORDS`] words
+        /// or more): an appeal speaks to the reader between paragraphs that do not.
+        address_contrast,
+        /// Appeal-cue hits per word above the page's prose.
+        appeal_contrast,
+        /// Names the site, less the share of the page's prose words in blocks that do.
+        site_contrast,
         /// ln(1 + donation lexicon hits) in the parent container: the box a block sits in.
         region_donation,
+        /// ln(1 + hits of the words all appeals for money share, in the parent container.
+        region_support,
         /// ln(1 + paywall lexicon hits) in the parent container: the box a block sits in.
         region_paywall,
         /// ln(1 + subscription-offer lexicon hits) in the parent container.
@@ -1008,6 +1019,7 @@ impl TextStats {
         }
         t.appeal_hits = [
             Cue::Donation,
+            Cue::Support,
             Cue::Paywall,
             Cue::Subscription,
             Cue::Membership,
@@ -1244,6 +1256,7 @@ fn block_features(
         a_meta: a[ClassHint::Meta as usize],
         a_modal: a[ClassHint::Modal as usize],
         lex_donation: cue(Cue::Donation),
+        lex_support: cue(Cue::Support),
         lex_paywall: cue(Cue::Paywall),
         lex_subscription: cue(Cue::Subscription),
         lex_membership: cue(Cue::Membership),
@@ -1276,6 +1289,11 @@ struct PageContext {
     controls: Vec<f64>,
     /// Per container: lexicon hits of each cue.
     cue_hits: Vec<[f64; lexicon::CUES]>,
+    /// The page's prose: "we"/"you" words, appeal-cue hits and words in blocks naming the
+    /// site, each per word.
+    prose_address: f64,
+    prose_appeal: f64,
+    prose_site: f64,
 }
 
 impl PageContext {
@@ -1313,6 +1331,16 @@ impl PageContext {
             address_words[b.container] += (t.second + t.first_plural) as f64;
             controls[b.container] += f64::from(b.controls);
         }
+        let (mut prose, mut address, mut appeal, mut site) = (0.0, 0.0, 0.0, 0.0);
+        for (b, t) in page.blocks.iter().zip(stats) {
+            if b.words >= PROSE_WORDS {
+                let w = f64::from(b.words);
+                prose += w;
+                address += (t.second + t.first_plural) as f64;
+                appeal += f64::from(t.appeal_hits);
+                site += if t.mentions_site { w } else { 0.0 };
+            }
+        }
         for i in (0..n).rev() {
             if let Some(p) = page.containers[i].parent {
                 let below = cue_hits[i];
@@ -1333,9 +1361,16 @@ impl PageContext {
             address_words,
             controls,
             cue_hits,
+            prose_address: ratio(address, prose),
+            prose_appeal: ratio(appeal, prose),
+            prose_site: ratio(site, prose),
         }
     }
 }
+
+/// Blocks of at least this many words are the page's prose, against which
+/// [`ContextFeatures`]' contrasts are measured.
+pub const PROSE_WORDS: u32 = 10;
 
 fn context_features(
     page: &Page,
@@ -1408,7 +1443,11 @@ fn context_features(
         page_log_words: ln1(ctx.words),
         page_log_blocks: ln1(page.blocks.len() as f64),
         page_link_density: ratio(ctx.link_words, ctx.words),
+        address_contrast: me.second_person + me.first_person_plural - ctx.prose_address,
+        appeal_contrast: me.appeal_density - ctx.prose_appeal,
+        site_contrast: me.mentions_site - ctx.prose_site,
         region_donation: region(Cue::Donation),
+        region_support: region(Cue::Support),
         region_paywall: region(Cue::Paywall),
         region_subscription: region(Cue::Subscription),
         region_membership: region(Cue::Membership),

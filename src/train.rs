@@ -70,7 +70,7 @@ impl Default for TrainParams {
             min_token_groups: 8,
             seed: 42,
             labelled_weight: 10,
-            appeal_weight: 50,
+            appeal_weight: 75,
             kind_alpha: 30.0,
             odds_min_groups: 3,
             full_weight_words: 16,
