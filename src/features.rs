@@ -1323,6 +1323,7 @@ impl PageContext {
         let (mut appeal_hits, mut address_words, mut controls) =
             (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
         let mut cue_hits = vec![[0.0; lexicon::CUES]; n];
+        let (mut prose, mut address, mut appeal, mut site) = (0.0, 0.0, 0.0, 0.0);
         for (b, t) in page.blocks.iter().zip(stats) {
             for (sum, &hits) in cue_hits[b.container].iter_mut().zip(&t.cues) {
                 *sum += f64::from(hits);
@@ -1330,9 +1331,6 @@ impl PageContext {
             appeal_hits[b.container] += f64::from(t.appeal_hits);
             address_words[b.container] += (t.second + t.first_plural) as f64;
             controls[b.container] += f64::from(b.controls);
-        }
-        let (mut prose, mut address, mut appeal, mut site) = (0.0, 0.0, 0.0, 0.0);
-        for (b, t) in page.blocks.iter().zip(stats) {
             if b.words >= PROSE_WORDS {
                 let w = f64::from(b.words);
                 prose += w;
@@ -1519,6 +1517,28 @@ mod tests {
         assert_eq!(at(1, "tok_own_mean"), 0.0);
         assert_eq!(at(1, "tok_anc_max"), 1.5);
         assert_eq!(at(2, "tok_anc_mean"), 0.0);
+    }
+
+    #[test]
+    fn contrasts_set_an_appeal_apart_from_the_prose_around_it() {
+        let report = "<p>The council voted on Tuesday to close the old bridge to lorries \
+                      while engineers inspect its piers over the winter months.</p>";
+        let appeal = "<p>We need you: our reporting is free to read because readers like \
+                      you support us every month.</p>";
+        let (_, page) = segment_html(&format!("<body>{report}{appeal}{report}</body>"));
+        let space = FeatureSpace::new(Vec::new(), &TokenOdds::new());
+        let x = space.extract(&page);
+        let names = space.names();
+        let col = |n: &str| names.iter().position(|m| m == n).unwrap();
+        for name in ["address_contrast", "appeal_contrast"] {
+            assert!(x[[1, col(name)]] > 0.05, "{name}");
+            assert!(x[[0, col(name)]] < 0.0, "{name}");
+        }
+        // On a page that is all appeal, no paragraph stands out.
+        let (_, page) = segment_html(&format!("<body>{appeal}{appeal}</body>"));
+        let x = space.extract(&page);
+        assert!(x[[0, col("address_contrast")]].abs() < 1e-12);
+        assert!(x[[0, col("appeal_contrast")]].abs() < 1e-12);
     }
 
     #[test]
