@@ -199,7 +199,7 @@ named_features! {
         a_modal,
         /// ln(1 + donation lexicon hits).
         lex_donation,
-        /// ln(1 + hits of the words all appeals for money share ("support us", "dear readers").
+        /// ln(1 + hits of the words all appeals for money share), such as "support us".
         lex_support,
         /// ln(1 + paywall lexicon hits).
         lex_paywall,
@@ -312,7 +312,7 @@ named_features! {
         site_contrast,
         /// ln(1 + donation lexicon hits) in the parent container: the box a block sits in.
         region_donation,
-        /// ln(1 + hits of the words all appeals for money share, in the parent container.
+        /// ln(1 + hits of the words all appeals for money share) in the parent container.
         region_support,
         /// ln(1 + paywall lexicon hits) in the parent container: the box a block sits in.
         region_paywall,
