@@ -4,7 +4,7 @@
 use crate::corpus::{self, Limits};
 use crate::error::{Error, Result};
 use crate::markdown;
-use crate::model::{is_appeal, Model, Scores};
+use crate::model::{is_appeal, Cutoff, Model, Scores};
 use crate::segment::{self, Page};
 use ego_tree::NodeId;
 use html5ever::serialize::{serialize, SerializeOpts, TraversalScope};
@@ -17,7 +17,7 @@ use serde::Serialize;
 #[derive(Debug, Clone)]
 pub struct Cleaner {
     model: Model,
-    threshold: f64,
+    cutoff: Cutoff,
     limits: Limits,
     keep: Keep,
     kinds: bool,
@@ -46,7 +46,8 @@ pub struct Cleaned {
     pub page: Page,
     /// Probability of content per block.
     pub probabilities: Vec<f64>,
-    /// Whether the model calls each block content (probability at or above the threshold).
+    /// Whether the model calls each block content (probability at or above the page's
+    /// cutoff).
     pub content: Vec<bool>,
     /// The kind of each block the model calls boilerplate, when kinds were asked for (see
     /// [`Cleaner::with_kinds`]); `None` for content, or when not computed.
@@ -84,12 +85,12 @@ pub struct BlockRecord<'a> {
 }
 
 impl Cleaner {
-    /// A cleaner using the model's own threshold.
+    /// A cleaner using the model's own cutoff.
     pub fn new(model: Model) -> Self {
-        let threshold = model.threshold();
+        let cutoff = model.cutoff();
         Cleaner {
             model,
-            threshold,
+            cutoff,
             limits: Limits::default(),
             keep: Keep::Content,
             kinds: false,
@@ -136,7 +137,14 @@ impl Cleaner {
 
     /// Overrides the decision threshold (higher: more precision, less recall).
     pub fn with_threshold(mut self, threshold: f64) -> Self {
-        self.threshold = threshold;
+        self.cutoff.threshold = threshold;
+        self
+    }
+
+    /// Overrides the relative threshold: the share of the page's highest probability that
+    /// a content block must also reach (0 turns it off; see [`Cutoff`]).
+    pub fn with_relative_threshold(mut self, relative: f64) -> Self {
+        self.cutoff.relative = relative;
         self
     }
 
@@ -198,7 +206,7 @@ impl Cleaner {
         };
         let scores = self.model.score(&page);
         let probabilities = scores.probabilities.clone();
-        let content = self.model.decide(&scores, self.threshold);
+        let content = self.model.decide(&scores, self.cutoff);
         let kinds = if self.kinds {
             self.model.kinds(&page, &scores, &content)
         } else {

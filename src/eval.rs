@@ -4,7 +4,7 @@
 
 use crate::corpus::Sample;
 use crate::error::{Error, Result};
-use crate::model::{self, Model};
+use crate::model::{self, Cutoff, Model};
 use crate::progress::Progress;
 use crate::segment::{self, Label};
 use crate::train::{f1_from_counts, TrainParams};
@@ -279,14 +279,14 @@ pub struct Report {
     pub by_type: BTreeMap<String, Summary>,
     /// Per fold, for cross-validation.
     pub folds: Vec<Summary>,
-    /// Threshold used per fold (or the model's).
-    pub thresholds: Vec<f64>,
+    /// Cutoff used per fold (or the model's).
+    pub thresholds: Vec<Cutoff>,
     /// Every page's scores.
     pub pages: Vec<PageScore>,
 }
 
 impl Report {
-    fn new(pages: Vec<PageScore>, folds: Vec<Summary>, thresholds: Vec<f64>) -> Report {
+    fn new(pages: Vec<PageScore>, folds: Vec<Summary>, thresholds: Vec<Cutoff>) -> Report {
         let all: Vec<&PageScore> = pages.iter().collect();
         let mut types: BTreeMap<String, Vec<&PageScore>> = BTreeMap::new();
         for p in &pages {
@@ -350,12 +350,12 @@ impl Report {
 }
 
 /// Evaluates a model on samples.
-pub fn evaluate(model: &Model, threshold: f64, samples: &[&Sample]) -> Report {
+pub fn evaluate(model: &Model, cutoff: Cutoff, samples: &[&Sample]) -> Report {
     let pages: Vec<PageScore> = samples
         .par_iter()
         .map(|s| {
             let scores = model.score(&s.page);
-            let keep = model.decide(&scores, threshold);
+            let keep = model.decide(&scores, cutoff);
             let kinds = if model.has_kinds() {
                 model.kinds(&s.page, &scores, &keep)
             } else {
@@ -364,7 +364,7 @@ pub fn evaluate(model: &Model, threshold: f64, samples: &[&Sample]) -> Report {
             score_page(s, &keep, &kinds)
         })
         .collect();
-    Report::new(pages, Vec::new(), vec![threshold])
+    Report::new(pages, Vec::new(), vec![cutoff])
 }
 
 /// Scores the labels themselves: the ceiling that segmentation and labelling allow.
@@ -453,10 +453,7 @@ pub fn cross_validate_with_progress(
                 .collect();
             let model = params.fit(&train, vec![format!("fold {} of {k}", f + 1)])?;
             progress.advance(1);
-            Ok((
-                evaluate(&model, model.threshold(), &test),
-                model.threshold(),
-            ))
+            Ok((evaluate(&model, model.cutoff(), &test), model.cutoff()))
         })
         .collect::<Result<Vec<_>>>()?;
     let mut pages = Vec::new();

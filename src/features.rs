@@ -310,6 +310,10 @@ named_features! {
         appeal_contrast,
         /// Names the site, less the share of the page's prose words in blocks that do.
         site_contrast,
+        /// ln of the number of blocks on the page with this block's text.
+        text_log_copies,
+        /// A block earlier on the page has the same text: menus drawn twice, teasers repeated.
+        text_seen_before,
         /// ln(1 + donation lexicon hits) in the parent container: the box a block sits in.
         region_donation,
         /// ln(1 + hits of the words all appeals for money share) in the parent container.
@@ -1280,6 +1284,8 @@ struct PageContext {
     words: f64,
     link_words: f64,
     tagpath_counts: Vec<u32>,
+    /// Per block: how many blocks have its text, and whether one before it does.
+    text_copies: Vec<(u32, bool)>,
     main_region: Option<(usize, usize)>,
     /// Per container, summed over its subtree: appeal-cue hits.
     appeal_hits: Vec<f64>,
@@ -1306,6 +1312,19 @@ impl PageContext {
             counts[path_of(b)] += 1;
         }
         let tagpath_counts = page.blocks.iter().map(|b| counts[path_of(b)]).collect();
+        let mut copies: FxHashMap<&str, u32> = FxHashMap::default();
+        let mut text_copies: Vec<(u32, bool)> = page
+            .blocks
+            .iter()
+            .map(|b| {
+                let n = copies.entry(b.text.as_str()).or_default();
+                *n += 1;
+                (0, *n > 1)
+            })
+            .collect();
+        for (b, c) in page.blocks.iter().zip(&mut text_copies) {
+            c.0 = copies[b.text.as_str()];
+        }
         // Deepest container holding >= 60 % of the unlinked words: the main region.
         let unlinked_total = words - link_words;
         let mut main_region = None;
@@ -1354,6 +1373,7 @@ impl PageContext {
             words,
             link_words,
             tagpath_counts,
+            text_copies,
             main_region,
             appeal_hits,
             address_words,
@@ -1444,6 +1464,8 @@ fn context_features(
         address_contrast: me.second_person + me.first_person_plural - ctx.prose_address,
         appeal_contrast: me.appeal_density - ctx.prose_appeal,
         site_contrast: me.mentions_site - ctx.prose_site,
+        text_log_copies: f64::from(ctx.text_copies[i].0).ln(),
+        text_seen_before: f64::from(u8::from(ctx.text_copies[i].1)),
         region_donation: region(Cue::Donation),
         region_support: region(Cue::Support),
         region_paywall: region(Cue::Paywall),
@@ -1539,6 +1561,22 @@ mod tests {
         let x = space.extract(&page);
         assert!(x[[0, col("address_contrast")]].abs() < 1e-12);
         assert!(x[[0, col("appeal_contrast")]].abs() < 1e-12);
+    }
+
+    #[test]
+    fn repeated_texts_are_counted_and_the_later_copies_marked() {
+        let (_, page) = segment_html(
+            "<body><nav><a href='/'>Home</a></nav><p>The story itself.</p>\
+             <footer><a href='/'>Home</a></footer></body>",
+        );
+        let space = FeatureSpace::new(Vec::new(), &TokenOdds::new());
+        let x = space.extract(&page);
+        let names = space.names();
+        let col = |n: &str| names.iter().position(|m| m == n).unwrap();
+        let copies: Vec<f64> = (0..3).map(|i| x[[i, col("text_log_copies")]]).collect();
+        assert_eq!(copies, [2f64.ln(), 0.0, 2f64.ln()]);
+        let seen: Vec<f64> = (0..3).map(|i| x[[i, col("text_seen_before")]]).collect();
+        assert_eq!(seen, [0.0, 0.0, 1.0]);
     }
 
     #[test]

@@ -112,6 +112,10 @@ struct CleanArgs {
     /// Probability of content at or above which a block is kept (default: the model's).
     #[arg(long, value_parser = parse_probability)]
     threshold: Option<f64>,
+    /// Share of the page's highest probability that a kept block must also reach (default:
+    /// the model's; 0 turns it off).
+    #[arg(long, value_parser = parse_share)]
+    relative_threshold: Option<f64>,
     /// Worker threads (default: all cores).
     #[arg(long)]
     jobs: Option<usize>,
@@ -250,6 +254,10 @@ struct EvalArgs {
     /// chooses its own on its training pages.
     #[arg(long, value_parser = parse_probability, conflicts_with = "cv")]
     threshold: Option<f64>,
+    /// Relative threshold override: the share of the page's highest probability that a
+    /// kept block must also reach (default: the model's; 0 turns it off). Not with --cv.
+    #[arg(long, value_parser = parse_share, conflicts_with = "cv")]
+    relative_threshold: Option<f64>,
     /// Print the report as JSON, every page included.
     #[arg(long)]
     json: bool,
@@ -281,6 +289,14 @@ fn parse_probability(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(p) if p > 0.0 && p < 1.0 => Ok(p),
         Ok(p) => Err(format!("{p} is not a probability strictly between 0 and 1")),
+        Err(e) => Err(format!("{s:?} is not a number: {e}")),
+    }
+}
+
+fn parse_share(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(r) if (0.0..1.0).contains(&r) => Ok(r),
+        Ok(r) => Err(format!("{r} is not a share in [0, 1)")),
         Err(e) => Err(format!("{s:?} is not a number: {e}")),
     }
 }
@@ -389,6 +405,9 @@ fn clean(args: CleanArgs) -> Result<ExitCode, Fatal> {
     let mut cleaner = Cleaner::new(model).with_limits(limits);
     if let Some(t) = args.threshold {
         cleaner = cleaner.with_threshold(t);
+    }
+    if let Some(r) = args.relative_threshold {
+        cleaner = cleaner.with_relative_threshold(r);
     }
     let keep = match (args.drop, args.keep.is_empty()) {
         (Some(DropSet::Appeals), _) => Keep::AllButAppeals,
@@ -728,9 +747,11 @@ fn evaluate(args: EvalArgs) -> Result<(), Fatal> {
         eval::cross_validate_with_progress(&args.params.params(), &samples, k, progress)?
     } else {
         let model = load_model(args.model.as_deref())?;
-        let t = args.threshold.unwrap_or(model.threshold());
+        let mut cutoff = model.cutoff();
+        cutoff.threshold = args.threshold.unwrap_or(cutoff.threshold);
+        cutoff.relative = args.relative_threshold.unwrap_or(cutoff.relative);
         let refs: Vec<&Sample> = samples.iter().collect();
-        eval::evaluate(&model, t, &refs)
+        eval::evaluate(&model, cutoff, &refs)
     };
     bar.finish_and_clear();
     let mut out = io::stdout().lock();
@@ -762,13 +783,13 @@ fn evaluate(args: EvalArgs) -> Result<(), Fatal> {
 fn print_report(out: &mut impl Write, r: &Report) -> io::Result<()> {
     writeln!(
         out,
-        "{:<14} {:>6} {:>7} {:>7} {:>7} {:>7} {:>9}   {:>7} {:>7} {:>7}",
+        "{:<20} {:>6} {:>7} {:>7} {:>7} {:>7} {:>9}   {:>7} {:>7} {:>7}",
         "pages", "n", "P", "R", "F1", "with%", "without%", "blockP", "blockR", "blockF1"
     )?;
     let row = |out: &mut dyn Write, name: &str, s: &eval::Summary| {
         writeln!(
             out,
-            "{:<14} {:>6} {:>7.4} {:>7.4} {:>7.4} {:>7.1} {:>9.1}   {:>7.4} {:>7.4} {:>7.4}",
+            "{:<20} {:>6} {:>7.4} {:>7.4} {:>7.4} {:>7.1} {:>9.1}   {:>7.4} {:>7.4} {:>7.4}",
             name,
             s.pages,
             s.precision,
@@ -786,8 +807,11 @@ fn print_report(out: &mut impl Write, r: &Report) -> io::Result<()> {
         row(out, t, s)?;
     }
     for (i, s) in r.folds.iter().enumerate() {
-        let t = r.thresholds.get(i).copied().unwrap_or(f64::NAN);
-        row(out, &format!("fold {} t={t:.2}", i + 1), s)?;
+        let (t, r) = r
+            .thresholds
+            .get(i)
+            .map_or((f64::NAN, f64::NAN), |c| (c.threshold, c.relative));
+        row(out, &format!("fold {} t={t:.2} r={r:.2}", i + 1), s)?;
     }
     if !r.kinds.is_empty() {
         writeln!(

@@ -111,6 +111,28 @@ pub struct TrainingInfo {
     pub trained_by: String,
 }
 
+/// Where a page's blocks are cut into content and boilerplate: a block is content when its
+/// probability reaches `threshold` and also `relative` times the page's highest probability.
+/// Pages differ in how sure the model is of them: on an article whose paragraphs score 0.95,
+/// a menu at 0.35 is more likely boilerplate than on a product page whose best block scores
+/// 0.5.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Cutoff {
+    /// Probability at or above which a block can be content.
+    pub threshold: f64,
+    /// Share of the page's highest probability that a content block must reach (0: none).
+    pub relative: f64,
+}
+
+impl Cutoff {
+    /// The probability at or above which a block of a page with these probabilities is
+    /// content.
+    pub fn for_page(&self, probabilities: &[f64]) -> f64 {
+        let best = probabilities.iter().copied().fold(0.0, f64::max);
+        self.threshold.max(self.relative * best)
+    }
+}
+
 /// A model file's contents.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ModelFile {
@@ -136,6 +158,10 @@ pub struct ModelFile {
     pub stack: StackedPass,
     /// Probability (of the second pass) at or above which a block is content.
     pub threshold: f64,
+    /// A block must also reach this share of its page's highest probability (see
+    /// [`Cutoff`]); 0 in files written before it existed.
+    #[serde(default)]
+    pub relative_threshold: f64,
     /// Names the kind of each boilerplate block; absent from models trained without
     /// hand-labelled kinds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -416,6 +442,12 @@ impl Model {
                 file.threshold
             )));
         }
+        if !(0.0..1.0).contains(&file.relative_threshold) {
+            return Err(Error::ModelInvalid(format!(
+                "relative_threshold is {}, it must lie in [0, 1)",
+                file.relative_threshold
+            )));
+        }
         let n = file.weights.len();
         let (first, first_shift) = fold(&file.weights, &file.mean, &file.scale);
         let (stack_base, base_shift) = fold(&file.stack.weights[..n], &file.mean, &file.scale);
@@ -574,6 +606,14 @@ impl Model {
         self.file.threshold
     }
 
+    /// The stored cutoff: its threshold and relative threshold.
+    pub fn cutoff(&self) -> Cutoff {
+        Cutoff {
+            threshold: self.file.threshold,
+            relative: self.file.relative_threshold,
+        }
+    }
+
     /// Feature matrix of a page, one row per block.
     pub fn features(&self, page: &Page) -> Array2<f64> {
         self.space.extract(page)
@@ -617,9 +657,10 @@ impl Model {
         !self.folded.kinds.is_empty()
     }
 
-    /// Content decisions: probability at or above `threshold`, except appeals that the
-    /// kind classifier vetoes (see [`APPEAL_VETO`]).
-    pub fn decide(&self, scores: &Scores, threshold: f64) -> Vec<bool> {
+    /// Content decisions: probability at or above the page's `cutoff`, except appeals that
+    /// the kind classifier vetoes (see [`APPEAL_VETO`]).
+    pub fn decide(&self, scores: &Scores, cutoff: Cutoff) -> Vec<bool> {
+        let threshold = cutoff.for_page(&scores.probabilities);
         let mut content: Vec<bool> = scores
             .probabilities
             .iter()
@@ -762,6 +803,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_relative_cutoff_rises_with_the_page_best() {
+        let cutoff = Cutoff {
+            threshold: 0.3,
+            relative: 0.5,
+        };
+        assert_eq!(cutoff.for_page(&[0.9, 0.4, 0.1]), 0.45);
+        assert_eq!(cutoff.for_page(&[0.5, 0.35]), 0.3);
+        assert_eq!(cutoff.for_page(&[]), 0.3);
+    }
+
+    #[test]
     fn folded_scores_match_the_standardised_formula() {
         let m = Model::embedded().unwrap();
         let (_, page) = crate::segment::segment_html(
@@ -846,9 +898,20 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("too close to zero"));
-        let mut f = good;
+        let mut f = good.clone();
         f.threshold = 1.5;
         assert!(Model::from_file(f).is_err());
+        let mut f = good.clone();
+        f.relative_threshold = 1.0;
+        assert!(Model::from_file(f)
+            .unwrap_err()
+            .to_string()
+            .contains("relative_threshold is 1"));
+        // Files written before the relative threshold existed cut on the threshold alone.
+        let mut json: serde_json::Value = serde_json::to_value(&good).unwrap();
+        json.as_object_mut().unwrap().remove("relative_threshold");
+        let old = Model::from_json(&json.to_string()).unwrap();
+        assert_eq!(old.cutoff().relative, 0.0);
         assert!(matches!(
             Model::from_json("{\"format"),
             Err(Error::ModelParse(_))

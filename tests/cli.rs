@@ -362,6 +362,28 @@ fn a_higher_threshold_keeps_fewer_words() {
     };
     assert!(words("0.9") <= words("0.5"));
     assert!(words("0.5") <= words("0.1"));
+    // A relative threshold cuts whatever falls below a share of the page's best block.
+    let relative = |r: &str| {
+        stdout_of(
+            bin()
+                .args(["clean", "--threshold", "0.1", "--relative-threshold", r])
+                .arg(training_page()),
+        )
+        .split_whitespace()
+        .count()
+    };
+    assert!(relative("0.9") < relative("0"));
+    assert!(relative("0.9") <= relative("0.5"));
+    assert!(relative("0.5") <= relative("0"));
+    assert_eq!(relative("0"), words("0.1"));
+    let out = bin()
+        .args(["clean", "--relative-threshold", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .contains("--relative-threshold"));
 }
 
 #[test]
