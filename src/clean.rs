@@ -159,6 +159,11 @@ impl Cleaner {
         &self.model
     }
 
+    /// The cutoff the cleaner applies: the model's, or its overrides.
+    pub fn cutoff(&self) -> Cutoff {
+        self.cutoff
+    }
+
     /// Cleans raw page bytes: gzip is inflated, the encoding detected.
     pub fn clean_bytes(&self, bytes: Vec<u8>) -> Result<Cleaned> {
         self.clean_bytes_scored(bytes).map(|(cleaned, _)| cleaned)

@@ -724,12 +724,14 @@ fn train(args: TrainArgs) -> Result<(), Fatal> {
     model.save(&args.out)?;
     let info = &model.file().training;
     eprintln!(
-        "trained on {} pages, {} blocks ({} content), {} features, threshold {:.2}, in {:.1}s; wrote {}",
+        "trained on {} pages, {} blocks ({} content), {} features, threshold {:.2}, relative \
+         threshold {:.2}, in {:.1}s; wrote {}",
         info.pages,
         info.blocks,
         info.content_blocks,
         model.space().len(),
         model.threshold(),
+        model.cutoff().relative,
         started.elapsed().as_secs_f64(),
         args.out.display()
     );
@@ -807,11 +809,11 @@ fn print_report(out: &mut impl Write, r: &Report) -> io::Result<()> {
         row(out, t, s)?;
     }
     for (i, s) in r.folds.iter().enumerate() {
-        let (t, r) = r
+        let (t, share) = r
             .thresholds
             .get(i)
             .map_or((f64::NAN, f64::NAN), |c| (c.threshold, c.relative));
-        row(out, &format!("fold {} t={t:.2} r={r:.2}", i + 1), s)?;
+        row(out, &format!("fold {} t={t:.2} r={share:.2}", i + 1), s)?;
     }
     if !r.kinds.is_empty() {
         writeln!(
@@ -854,6 +856,16 @@ fn explain(args: ExplainArgs) -> Result<(), Fatal> {
         .clean_bytes_scored(bytes)
         .map_err(|e| fatal(format!("{}: {e}", args.file.display())))?;
     let mut out = io::BufWriter::new(io::stdout().lock());
+    let cutoff = cleaner.cutoff();
+    let best = cleaned.probabilities.iter().copied().fold(0.0, f64::max);
+    writeln!(
+        out,
+        "cutoff {:.3}: threshold {:.2}, relative threshold {:.2} of the page's best {:.3}",
+        cutoff.for_page(&cleaned.probabilities),
+        cutoff.threshold,
+        cutoff.relative,
+        best
+    )?;
     for (i, rec) in cleaned.blocks().iter().enumerate() {
         let text: String = rec.text.chars().take(70).collect();
         let label = match rec.kind {

@@ -438,7 +438,13 @@ fn explain_lists_every_block_with_features() {
     );
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     let n = v["blocks"].as_array().unwrap().len();
-    let block_lines = out.lines().filter(|l| !l.starts_with("       ")).count();
+    // A first line says where the page is cut, then a line per block and its features.
+    assert!(out.starts_with("cutoff "), "{out}");
+    let block_lines = out
+        .lines()
+        .skip(1)
+        .filter(|l| !l.starts_with("       "))
+        .count();
     let feature_lines = out.lines().filter(|l| l.starts_with("       ")).count();
     assert_eq!(block_lines, n);
     assert_eq!(feature_lines, 3 * n);
