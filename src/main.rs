@@ -861,7 +861,7 @@ fn explain(args: ExplainArgs) -> Result<(), Fatal> {
     writeln!(
         out,
         "cutoff {:.3}: threshold {:.2}, relative threshold {:.2} of the page's best {:.3}",
-        cutoff.for_page(&cleaned.probabilities),
+        cutoff.given_best(best),
         cutoff.threshold,
         cutoff.relative,
         best

@@ -128,7 +128,11 @@ impl Cutoff {
     /// The probability at or above which a block of a page with these probabilities is
     /// content.
     pub fn for_page(&self, probabilities: &[f64]) -> f64 {
-        let best = probabilities.iter().copied().fold(0.0, f64::max);
+        self.given_best(probabilities.iter().copied().fold(0.0, f64::max))
+    }
+
+    /// The same, given the page's highest probability.
+    pub fn given_best(&self, best: f64) -> f64 {
         self.threshold.max(self.relative * best)
     }
 }

@@ -743,7 +743,7 @@ fn best_cutoff(samples: &[&Sample], probs: &[f64]) -> Cutoff {
                 .iter()
                 .map(|p| {
                     // Sorted: the first probability is the page's highest.
-                    let cut = cutoff.for_page(&p.probs[..p.probs.len().min(1)]);
+                    let cut = cutoff.given_best(p.probs.first().copied().unwrap_or(0.0));
                     let k = p.probs.partition_point(|&q| q >= cut);
                     p.copies * f1_from_counts(p.hit[k], p.kept[k], p.gold)
                 })
