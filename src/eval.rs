@@ -399,7 +399,7 @@ pub fn assign_folds(groups: &[&str], k: usize, seed: u64) -> Vec<usize> {
 }
 
 /// A seeded FNV-1a hash: a stable shuffle key that does not depend on the platform.
-fn mix(seed: u64, s: &str) -> u64 {
+pub(crate) fn mix(seed: u64, s: &str) -> u64 {
     let mut h = 0xcbf2_9ce4_8422_2325u64 ^ seed.wrapping_mul(0x9e37_79b9_7f4a_7c15);
     for b in s.bytes() {
         h ^= u64::from(b);

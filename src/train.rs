@@ -357,7 +357,8 @@ impl TrainParams {
 
     /// The rows the main passes are fitted on, `None` for all. linfa-logistic takes no
     /// sample weights, so weights are drawn as the probability of keeping a row, by a hash
-    /// of the seed and the row: deterministic, and training gets faster.
+    /// of the seed, the page id and the block's index: deterministic, the same whatever
+    /// other pages are trained on, and training gets faster.
     /// - The metric counts words, so a block should weigh about the square root of its
     ///   words (as sample weights did in the prototype): a block of fewer than
     ///   `full_weight_words` words is kept with probability sqrt(words / that).
@@ -400,13 +401,17 @@ impl TrainParams {
             } else {
                 1.0
             };
-            for b in &s.page.blocks {
+            // Keyed by the page and the block, not the row: adding or removing other pages
+            // must not redraw this page's rows, or every comparison of two datasets mixes
+            // the change with a new sample of the gold-text pages.
+            let page_key = crate::eval::mix(self.seed, &s.id);
+            for (i, b) in s.page.blocks.iter().enumerate() {
                 let keep = if full > 0.0 {
                     (f64::from(b.words) / full).sqrt()
                 } else {
                     1.0
                 } * page_keep;
-                let mut h = (at as u64) ^ self.seed.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+                let mut h = page_key ^ (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
                 // splitmix64's finaliser: a uniform draw per row.
                 h = (h ^ (h >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
                 h = (h ^ (h >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
