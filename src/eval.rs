@@ -4,6 +4,7 @@
 
 use crate::corpus::Sample;
 use crate::error::{Error, Result};
+use crate::lexicon;
 use crate::model::{self, Cutoff, Model};
 use crate::progress::Progress;
 use crate::segment::{self, Label};
@@ -73,6 +74,11 @@ pub struct PageScore {
     pub with: (usize, usize),
     /// `without` snippets found / given.
     pub without: (usize, usize),
+    /// The `without` snippets that hold an appeal or ad word of the lexicon ("subscribe",
+    /// "cookie", "advertisement"...): found / given. On gold-text pages this is how much
+    /// of their appeals an extraction keeps, though the lexicon that picks them out is
+    /// also one of the model's features.
+    pub appeal_without: (usize, usize),
     /// Block counts: true positives, false positives, false negatives (content class).
     pub blocks: (usize, usize, usize),
     /// Per hand-labelled kind: blocks removed as that kind that are of it (true
@@ -83,6 +89,11 @@ pub struct PageScore {
     /// Appeal blocks (hand-labelled appeal kinds) kept, and in all: inside the article (an
     /// `<article>` element or the element labelled content), then outside it.
     pub appeals: [(usize, usize); 2],
+    /// Of the appeal blocks inside the article, those written as plain prose: kept, and in
+    /// all. Neither the block's element nor any element between it and the appeal's
+    /// labelled element carries a class, id, role, aria-label or itemprop token, so only
+    /// the words and the shape of the text can give the appeal away.
+    pub plain_appeals: (usize, usize),
     /// The appeal blocks kept: their labelled kind and text, to see what leaks.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub leaked: Vec<(&'static str, String)>,
@@ -109,6 +120,13 @@ pub fn score_page(sample: &Sample, keep: &[bool], kinds: &[Option<&'static str>]
             .count()
     };
     let given = |snips: &[String]| snips.iter().filter(|s| !s.trim().is_empty()).count();
+    let appeal_snippets = sample
+        .without
+        .iter()
+        .filter(|s| !s.trim().is_empty() && lexicon::has_appeal_words(&s.to_lowercase()));
+    let appeal_without = appeal_snippets.fold((0, 0), |(found, given), s| {
+        (found + usize::from(norm.contains(&normalise(s))), given + 1)
+    });
     let (mut tp, mut fp, mut fneg) = (0, 0, 0);
     for (&k, &l) in keep.iter().zip(&sample.labels) {
         match (k, l) {
@@ -120,6 +138,7 @@ pub fn score_page(sample: &Sample, keep: &[bool], kinds: &[Option<&'static str>]
     }
     let mut kind_counts: BTreeMap<&'static str, [usize; 3]> = BTreeMap::new();
     let mut appeals = [(0, 0); 2];
+    let mut plain_appeals = (0, 0);
     let mut leaked = Vec::new();
     let page = &sample.page;
     // Kinds are scored on pages whose kinds are hand-labelled, not on gold-text pages.
@@ -143,6 +162,15 @@ pub fn score_page(sample: &Sample, keep: &[bool], kinds: &[Option<&'static str>]
                 let tally = &mut appeals[usize::from(!inside)];
                 tally.0 += usize::from(keep[i]);
                 tally.1 += 1;
+                let plain = b.inline_tokens.is_empty()
+                    && page
+                        .ancestry(b.container)
+                        .take_while(|c| c.kind.as_deref() == b.kind.as_deref())
+                        .all(|c| page.token_lists[c.tokens].is_empty());
+                if inside && plain {
+                    plain_appeals.0 += usize::from(keep[i]);
+                    plain_appeals.1 += 1;
+                }
                 if keep[i] {
                     leaked.push((g, b.text.clone()));
                 }
@@ -171,9 +199,11 @@ pub fn score_page(sample: &Sample, keep: &[bool], kinds: &[Option<&'static str>]
         f1,
         with: (found(&sample.with), given(&sample.with)),
         without: (found(&sample.without), given(&sample.without)),
+        appeal_without,
         blocks: (tp, fp, fneg),
         kinds: kind_counts,
         appeals,
+        plain_appeals,
         leaked,
     }
 }
@@ -193,6 +223,9 @@ pub struct Summary {
     pub with_pct: f64,
     /// Share of `without` snippets found (lower is better).
     pub without_pct: f64,
+    /// Share of the `without` snippets with appeal or ad words found (see
+    /// [`PageScore::appeal_without`]), and how many there are.
+    pub appeal_without: (f64, usize),
     /// Block-level precision of the content class (pooled over blocks).
     pub block_precision: f64,
     /// Block-level recall of the content class.
@@ -227,6 +260,10 @@ impl Summary {
             f1: mean(|s| s.f1),
             with_pct: pct(sum(|s| s.with.0), sum(|s| s.with.1)),
             without_pct: pct(sum(|s| s.without.0), sum(|s| s.without.1)),
+            appeal_without: (
+                pct(sum(|s| s.appeal_without.0), sum(|s| s.appeal_without.1)),
+                scores.iter().map(|s| s.appeal_without.1).sum(),
+            ),
             block_precision: bp,
             block_recall: br,
             block_f1: if bp + br > 0.0 {
@@ -264,6 +301,11 @@ pub struct Leakage {
     pub inside: (usize, usize, f64),
     /// Outside the article: kept, of how many, percent.
     pub outside: (usize, usize, f64),
+    /// Inside the article and written as plain prose (see [`PageScore::plain_appeals`]):
+    /// kept, of how many, percent.
+    pub inside_plain: (usize, usize, f64),
+    /// Inside the article, in an element with a class/id name: kept, of how many, percent.
+    pub inside_named: (usize, usize, f64),
 }
 
 /// The result of an evaluation.
@@ -294,7 +336,10 @@ impl Report {
         }
         let mut counts: BTreeMap<&'static str, [usize; 3]> = BTreeMap::new();
         let mut appeals = [(0, 0); 2];
+        let mut plain = (0, 0);
         for p in &pages {
+            plain.0 += p.plain_appeals.0;
+            plain.1 += p.plain_appeals.1;
             for (k, c) in &p.kinds {
                 for (t, c) in counts.entry(k).or_default().iter_mut().zip(c) {
                     *t += c;
@@ -333,6 +378,8 @@ impl Report {
             pct: 100.0 * ratio(kept, total),
             inside: pct(appeals[0]),
             outside: pct(appeals[1]),
+            inside_plain: pct(plain),
+            inside_named: pct((appeals[0].0 - plain.0, appeals[0].1 - plain.1)),
         };
         Report {
             overall: Summary::of(&all),
@@ -478,6 +525,43 @@ mod tests {
         assert!((r - 0.5).abs() < 1e-12);
         assert!((f - 0.6).abs() < 1e-12);
         assert_eq!(word_prf("", ""), (1.0, 1.0, 1.0));
+    }
+
+    #[test]
+    fn appeals_are_told_apart_by_place_and_by_name() {
+        let (_, page) = crate::segment::segment_html(
+            "<body data-label='boilerplate' data-kind='other'>\
+             <article data-label='content'><p>The bridge reopens on Monday.</p>\
+             <p data-label='boilerplate' data-kind='donation'>Please give us five euros.</p>\
+             <div class='promo' data-label='boilerplate' data-kind='newsletter'>\
+             <p>Our letter, every Friday.</p></div></article>\
+             <aside data-label='boilerplate' data-kind='cookie'>We use cookies.</aside></body>",
+        );
+        let labels: Vec<bool> = (0..page.blocks.len()).map(|i| page.hand_label(i)).collect();
+        let sample = Sample {
+            id: "t".into(),
+            group: "t".into(),
+            page_type: "labelled".into(),
+            gold_text: "The bridge reopens on Monday.".into(),
+            with: Vec::new(),
+            without: vec!["We use cookies".into(), "The bridge".into()],
+            gold_words: 5,
+            matched: Vec::new(),
+            labels,
+            page,
+        };
+        let keep = vec![true; sample.page.blocks.len()];
+        let score = score_page(&sample, &keep, &[]);
+        // Two appeals in the article, one of them plain prose; one outside.
+        assert_eq!(score.appeals, [(2, 2), (1, 1)]);
+        assert_eq!(score.plain_appeals, (1, 1));
+        // Of the snippets, only the cookie notice holds an appeal word.
+        assert_eq!(score.without, (2, 2));
+        assert_eq!(score.appeal_without, (1, 1));
+        let mut keep = keep;
+        keep[1] = false;
+        let score = score_page(&sample, &keep, &[]);
+        assert_eq!(score.plain_appeals, (0, 1));
     }
 
     #[test]

@@ -17,6 +17,10 @@ use std::num::NonZeroU32;
 /// Ancestors further up than this are not read for tokens (bounded cost on deep pages).
 const MAX_ANCESTRY: usize = 24;
 
+/// The most words an element may hold and still count as a block's small box (see
+/// `box_ad`): an appeal box or an ad slot, not an article body.
+const BOX_WORDS: u32 = 150;
+
 macro_rules! named_features {
     ($(#[$meta:meta])* $name:ident { $($(#[$fmeta:meta])* $field:ident,)* }) => {
         $(#[$meta])*
@@ -197,6 +201,20 @@ named_features! {
         a_meta,
         /// Ancestors' class/id tokens hint at `modal`.
         a_modal,
+        /// The tokens of the block's small box (its own element and the ancestors holding
+        /// at most [`BOX_WORDS`] words) hint at `ad`. An appeal is a small box with a
+        /// telling name; a `paywall` or `premium` class on a whole article body is not.
+        box_ad,
+        /// The small box's tokens hint at `cookie`.
+        box_cookie,
+        /// The small box's tokens hint at `newsletter`.
+        box_newsletter,
+        /// The small box's tokens hint at `donate`.
+        box_donate,
+        /// The small box's tokens hint at `paywall`.
+        box_paywall,
+        /// The small box's tokens hint at `modal`.
+        box_modal,
         /// ln(1 + donation lexicon hits).
         lex_donation,
         /// ln(1 + hits of the words all appeals for money share), such as "support us".
@@ -727,16 +745,20 @@ impl FeatureSpace {
                     own_odds.extend(m.own_odds);
                 }
                 let mut ancestors = 0;
+                let mut boxed = own;
                 let mut anc_odds = OddsSummary::default();
                 let mut near_odds = OddsSummary::default();
                 for (depth, c) in ancestors_of(page, b.container).enumerate() {
                     ancestors |= lookups[c].hints;
+                    if page.containers[c].words <= BOX_WORDS {
+                        boxed |= lookups[c].hints;
+                    }
                     anc_odds.merge(&lookups[c].ancestor_odds);
                     if depth < 2 {
                         near_odds.merge(&lookups[c].ancestor_odds);
                     }
                 }
-                let mut f = block_features(page, i, &stats[i], (own, ancestors));
+                let mut f = block_features(page, i, &stats[i], (own, ancestors, boxed));
                 f.tok_own_max = own_odds.max();
                 f.tok_own_min = own_odds.min();
                 f.tok_own_mean = own_odds.mean();
@@ -1021,20 +1043,10 @@ impl TextStats {
         } else {
             t.scan(&b.text, b.text.char_indices());
         }
-        t.appeal_hits = [
-            Cue::Donation,
-            Cue::Support,
-            Cue::Paywall,
-            Cue::Subscription,
-            Cue::Membership,
-            Cue::Newsletter,
-            Cue::Cookie,
-            Cue::Adblock,
-            Cue::Ad,
-        ]
-        .iter()
-        .map(|c| t.cues[*c as usize])
-        .sum();
+        t.appeal_hits = lexicon::APPEAL_CUES
+            .iter()
+            .map(|c| t.cues[*c as usize])
+            .sum();
         t
     }
 }
@@ -1156,7 +1168,7 @@ fn block_features(
     page: &Page,
     i: usize,
     t: &TextStats,
-    (own, ancestors): (u32, u32),
+    (own, ancestors, boxed): (u32, u32, u32),
 ) -> BlockFeatures {
     let b = &page.blocks[i];
     let c = &page.containers[b.container];
@@ -1165,6 +1177,7 @@ fn block_features(
     let cue = |c: Cue| ln1(f64::from(t.cues[c as usize]));
     let s = hints(own);
     let a = hints(ancestors);
+    let boxed = hints(boxed);
     let flag = |f: u32| if c.flags & f != 0 { 1.0 } else { 0.0 };
     let tag = &*c.tag;
     // One dispatch on the tag instead of a list search per tag feature.
@@ -1259,6 +1272,12 @@ fn block_features(
         a_content: a[ClassHint::Content as usize],
         a_meta: a[ClassHint::Meta as usize],
         a_modal: a[ClassHint::Modal as usize],
+        box_ad: boxed[ClassHint::Ad as usize],
+        box_cookie: boxed[ClassHint::Cookie as usize],
+        box_newsletter: boxed[ClassHint::Newsletter as usize],
+        box_donate: boxed[ClassHint::Donate as usize],
+        box_paywall: boxed[ClassHint::Paywall as usize],
+        box_modal: boxed[ClassHint::Modal as usize],
         lex_donation: cue(Cue::Donation),
         lex_support: cue(Cue::Support),
         lex_paywall: cue(Cue::Paywall),
@@ -1286,6 +1305,7 @@ struct PageContext {
     tagpath_counts: Vec<u32>,
     /// Per block: how many blocks have its text, and whether one before it does.
     text_copies: Vec<(u32, bool)>,
+
     main_region: Option<(usize, usize)>,
     /// Per container, summed over its subtree: appeal-cue hits.
     appeal_hits: Vec<f64>,
@@ -1561,6 +1581,28 @@ mod tests {
         let x = space.extract(&page);
         assert!(x[[0, col("address_contrast")]].abs() < 1e-12);
         assert!(x[[0, col("appeal_contrast")]].abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_telling_name_counts_on_a_small_box_but_not_on_a_whole_article() {
+        let story = "The council met on Tuesday and voted on the new bridge. ".repeat(20);
+        let (_, page) = segment_html(&format!(
+            "<body><div class='paywall-content'><p>{story}</p>\
+             <div class='newsletter'><p>Get our letter every Friday.</p></div>\
+             <p>{story}</p></div></body>"
+        ));
+        let space = FeatureSpace::new(Vec::new(), &TokenOdds::new());
+        let x = space.extract(&page);
+        let names = space.names();
+        let col = |n: &str| names.iter().position(|m| m == n).unwrap();
+        assert_eq!(page.blocks.len(), 3);
+        // Every block sits in the paywall-named body; only the sign-up box is small.
+        for i in 0..3 {
+            assert_eq!(x[[i, col("a_paywall")]], 1.0);
+            assert_eq!(x[[i, col("box_paywall")]], 0.0);
+        }
+        assert_eq!(x[[1, col("box_newsletter")]], 1.0);
+        assert_eq!(x[[0, col("box_newsletter")]], 0.0);
     }
 
     #[test]

@@ -43,6 +43,25 @@ pub enum Cue {
 /// Number of [`Cue`] variants.
 pub const CUES: usize = 14;
 
+/// The cues of appeals and ads: what `appeal_density` counts.
+pub const APPEAL_CUES: [Cue; 9] = [
+    Cue::Donation,
+    Cue::Support,
+    Cue::Paywall,
+    Cue::Subscription,
+    Cue::Membership,
+    Cue::Newsletter,
+    Cue::Cookie,
+    Cue::Adblock,
+    Cue::Ad,
+];
+
+/// True when lowercased text holds a word or phrase of an appeal or ad ([`APPEAL_CUES`]).
+pub fn has_appeal_words(lower: &str) -> bool {
+    let counts = cue_counts(lower);
+    APPEAL_CUES.iter().any(|&c| counts[c as usize] > 0)
+}
+
 /// Lowercase phrases per cue in English, German, French, Spanish, Italian, Portuguese,
 /// Polish, Russian, Dutch, Czech, Hungarian, Swedish, Turkish, Romanian and Ukrainian,
 /// matched anywhere in the text (so a stem such as "подписк" counts every form). Words

@@ -815,6 +815,13 @@ fn print_report(out: &mut impl Write, r: &Report) -> io::Result<()> {
             .map_or((f64::NAN, f64::NAN), |c| (c.threshold, c.relative));
         row(out, &format!("fold {} t={t:.2} r={share:.2}", i + 1), s)?;
     }
+    let (pct, n) = r.overall.appeal_without;
+    if n > 0 {
+        writeln!(
+            out,
+            "without% of the {n} snippets with appeal or ad words: {pct:.1}"
+        )?;
+    }
     if !r.kinds.is_empty() {
         writeln!(
             out,
@@ -835,6 +842,12 @@ fn print_report(out: &mut impl Write, r: &Report) -> io::Result<()> {
             out,
             "appeal leakage: {:.1}% ({} of {} appeal blocks kept); inside the article {:.1}% ({} of {}), outside {:.1}% ({} of {})",
             l.pct, l.kept, l.appeals, l.inside.2, l.inside.0, l.inside.1, l.outside.2, l.outside.0, l.outside.1
+        )?;
+        let (plain, named) = (l.inside_plain, l.inside_named);
+        writeln!(
+            out,
+            "inside the article: in plain prose {:.1}% ({} of {}), in elements with class/id names {:.1}% ({} of {})",
+            plain.2, plain.0, plain.1, named.2, named.0, named.1
         )?;
     }
     if !r.folds.is_empty() {
