@@ -245,6 +245,12 @@ named_features! {
         lex_comments,
         /// Appeal-cue hits (donation..ad) per word.
         appeal_density,
+        /// Geometric mean of the "we" and the "you" shares: an outlet speaking to its reader.
+        we_and_you,
+        /// Geometric mean of the "we" share and the appeal density.
+        we_and_appeal,
+        /// Geometric mean of the "you" share and the appeal density.
+        you_and_appeal,
         /// Highest content log-odds among the block's own class/id tokens (0 if none known).
         tok_own_max,
         /// Lowest content log-odds among the block's own tokens.
@@ -1293,6 +1299,13 @@ fn block_features(
         lex_related: cue(Cue::Related),
         lex_comments: cue(Cue::Comments),
         appeal_density: ratio(f64::from(t.appeal_hits), words.max(1.0)).min(1.0),
+        we_and_you: (ratio(t.first_plural as f64, words) * ratio(t.second as f64, words)).sqrt(),
+        we_and_appeal: (ratio(t.first_plural as f64, words)
+            * ratio(f64::from(t.appeal_hits), words.max(1.0)).min(1.0))
+        .sqrt(),
+        you_and_appeal: (ratio(t.second as f64, words)
+            * ratio(f64::from(t.appeal_hits), words.max(1.0)).min(1.0))
+        .sqrt(),
         // Filled in by the caller, which holds the token summaries.
         ..BlockFeatures::default()
     }
@@ -1575,6 +1588,11 @@ mod tests {
         for name in ["address_contrast", "appeal_contrast"] {
             assert!(x[[1, col(name)]] > 0.05, "{name}");
             assert!(x[[0, col(name)]] < 0.0, "{name}");
+        }
+        // The outlet ("we") asks the reader ("you") for support: all three pairs are there.
+        for name in ["we_and_you", "we_and_appeal", "you_and_appeal"] {
+            assert!(x[[1, col(name)]] > 0.05, "{name}");
+            assert_eq!(x[[0, col(name)]], 0.0, "{name}");
         }
         // On a page that is all appeal, no paragraph stands out.
         let (_, page) = segment_html(&format!("<body>{appeal}{appeal}</body>"));
