@@ -1194,6 +1194,9 @@ fn block_features(
         .last()
         .map(|l| f64::from(l.offset) + f64::from(l.chars))
         .unwrap_or(0.0);
+    let you = ratio(t.second as f64, words);
+    let we = ratio(t.first_plural as f64, words);
+    let appeal = ratio(f64::from(t.appeal_hits), words.max(1.0)).min(1.0);
     BlockFeatures {
         log_words: ln1(words),
         log_chars: ln1(f64::from(b.chars)),
@@ -1209,8 +1212,8 @@ fn block_features(
         upper_share: ratio(t.upper as f64, t.letters as f64),
         capitalised_share: ratio(t.capitalised as f64, words),
         stopword_share: ratio(t.stop as f64, words),
-        second_person: ratio(t.second as f64, words),
-        first_person_plural: ratio(t.first_plural as f64, words),
+        second_person: you,
+        first_person_plural: we,
         mentions_site: if t.mentions_site { 1.0 } else { 0.0 },
         currency: ln1(count_currency(&b.text)),
         link_density: b.link_density(),
@@ -1298,14 +1301,10 @@ fn block_features(
         lex_legal: cue(Cue::Legal),
         lex_related: cue(Cue::Related),
         lex_comments: cue(Cue::Comments),
-        appeal_density: ratio(f64::from(t.appeal_hits), words.max(1.0)).min(1.0),
-        we_and_you: (ratio(t.first_plural as f64, words) * ratio(t.second as f64, words)).sqrt(),
-        we_and_appeal: (ratio(t.first_plural as f64, words)
-            * ratio(f64::from(t.appeal_hits), words.max(1.0)).min(1.0))
-        .sqrt(),
-        you_and_appeal: (ratio(t.second as f64, words)
-            * ratio(f64::from(t.appeal_hits), words.max(1.0)).min(1.0))
-        .sqrt(),
+        appeal_density: appeal,
+        we_and_you: (we * you).sqrt(),
+        we_and_appeal: (we * appeal).sqrt(),
+        you_and_appeal: (you * appeal).sqrt(),
         // Filled in by the caller, which holds the token summaries.
         ..BlockFeatures::default()
     }
