@@ -53,6 +53,11 @@ named_features! {
         sentence_punct,
         /// Ends with `.`, `!`, `?`, `:` or a closing quote.
         ends_with_punct,
+        /// Share of the sentence ends that are question marks: appeals ask the reader
+        /// ("Enjoying ad-free content?"), narrative rarely does.
+        question_share,
+        /// Share of the sentence ends that are exclamation marks.
+        exclaim_share,
         /// Commas per word.
         comma_rate,
         /// Share of characters that are digits.
@@ -1012,6 +1017,8 @@ struct TextStats {
     letters: usize,
     upper: usize,
     sentence: usize,
+    questions: usize,
+    exclaims: usize,
     commas: usize,
     cues: [u32; lexicon::CUES],
     appeal_hits: u32,
@@ -1037,6 +1044,8 @@ impl TextStats {
             letters: 0,
             upper: 0,
             sentence: 0,
+            questions: 0,
+            exclaims: 0,
             commas: 0,
             cues,
             appeal_hits: 0,
@@ -1081,6 +1090,8 @@ impl TextStats {
                 }
             } else if matches!(ch, '.' | '!' | '?' | '。' | '！' | '？') {
                 self.sentence += 1;
+                self.questions += usize::from(matches!(ch, '?' | '？'));
+                self.exclaims += usize::from(matches!(ch, '!' | '！'));
             } else if matches!(ch, ',' | '，' | '、') {
                 self.commas += 1;
             }
@@ -1114,7 +1125,15 @@ impl TextStats {
                 self.add_word_roles(&text[start..i]);
             }
             match b {
-                b'.' | b'!' | b'?' => self.sentence += 1,
+                b'.' => self.sentence += 1,
+                b'?' => {
+                    self.sentence += 1;
+                    self.questions += 1;
+                }
+                b'!' => {
+                    self.sentence += 1;
+                    self.exclaims += 1;
+                }
                 b',' => self.commas += 1,
                 _ => {}
             }
@@ -1207,6 +1226,8 @@ fn block_features(
         } else {
             0.0
         },
+        question_share: ratio(t.questions as f64, t.sentence as f64),
+        exclaim_share: ratio(t.exclaims as f64, t.sentence as f64),
         comma_rate: ratio(t.commas as f64, words).min(2.0),
         digit_share: ratio(t.digits as f64, f64::from(b.chars)),
         upper_share: ratio(t.upper as f64, t.letters as f64),
@@ -1598,6 +1619,25 @@ mod tests {
         let x = space.extract(&page);
         assert!(x[[0, col("address_contrast")]].abs() < 1e-12);
         assert!(x[[0, col("appeal_contrast")]].abs() < 1e-12);
+    }
+
+    #[test]
+    fn questions_and_exclamations_are_shares_of_the_sentence_ends() {
+        // The second block is not ASCII: both scans must count alike.
+        let (_, page) = segment_html(
+            "<body><p>Enjoying ad-free content? Support us. Thank you!</p>\
+             <p>¿Te gusta leernos? ¡Apóyanos hoy!</p>\
+             <p>Der Gemeinderat tagte am Dienstag.</p></body>",
+        );
+        let space = FeatureSpace::new(Vec::new(), &TokenOdds::new());
+        let x = space.extract(&page);
+        let names = space.names();
+        let col = |n: &str| names.iter().position(|m| m == n).unwrap();
+        let (q, e) = (col("question_share"), col("exclaim_share"));
+        assert!((x[[0, q]] - 1.0 / 3.0).abs() < 1e-12);
+        assert!((x[[0, e]] - 1.0 / 3.0).abs() < 1e-12);
+        assert_eq!((x[[1, q]], x[[1, e]]), (0.5, 0.5));
+        assert_eq!((x[[2, q]], x[[2, e]]), (0.0, 0.0));
     }
 
     #[test]
