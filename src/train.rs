@@ -70,7 +70,7 @@ impl Default for TrainParams {
             vocab_size: 100,
             min_token_groups: 8,
             seed: 42,
-            labelled_weight: 6,
+            labelled_weight: 5,
             appeal_weight: 30,
             kind_alpha: 30.0,
             odds_min_groups: 3,
