@@ -256,6 +256,9 @@ named_features! {
         we_and_appeal,
         /// Geometric mean of the "you" share and the appeal density.
         you_and_appeal,
+        /// ln(1 + appeal-cue hits in the paths of the block's links): "/donate", "/abo/plus",
+        /// "/newsletter", "/unterstuetzen".
+        link_appeal,
         /// Highest content log-odds among the block's own class/id tokens (0 if none known).
         tok_own_max,
         /// Lowest content log-odds among the block's own tokens.
@@ -1326,6 +1329,17 @@ fn block_features(
         we_and_you: (we * you).sqrt(),
         we_and_appeal: (we * appeal).sqrt(),
         you_and_appeal: (you * appeal).sqrt(),
+        link_appeal: if b.link_targets.is_empty() {
+            0.0
+        } else {
+            let c = lexicon::cue_counts(&b.link_targets);
+            ln1(f64::from(
+                lexicon::APPEAL_CUES
+                    .iter()
+                    .map(|k| c[*k as usize])
+                    .sum::<u32>(),
+            ))
+        },
         // Filled in by the caller, which holds the token summaries.
         ..BlockFeatures::default()
     }

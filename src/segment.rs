@@ -116,6 +116,10 @@ pub struct Block {
     pub link_words: u32,
     /// Number of links.
     pub links: u32,
+    /// Where its links lead: each target's path and query, lowercased, with punctuation as
+    /// spaces, one per line ("/donate/?utm_source=x" → " donate  utm source x"). A call to
+    /// action names its goal in the address even when its words do not.
+    pub link_targets: String,
     /// Words inside buttons, labels, selects and text areas.
     pub control_words: u32,
     /// Number of `<input>`, `<button>`, `<select>` and `<textarea>` elements.
@@ -533,7 +537,7 @@ struct Attrs<'a> {
     style: Option<&'a str>,
     label: Option<&'a str>,
     kind: Option<&'a str>,
-    href: bool,
+    href: Option<&'a str>,
     hidden: bool,
 }
 
@@ -549,7 +553,7 @@ impl<'a> Attrs<'a> {
                 "aria-label" => a.aria_label = Some(value),
                 "aria-hidden" => a.aria_hidden = Some(value),
                 "style" => a.style = Some(value),
-                "href" => a.href = true,
+                "href" => a.href = Some(value),
                 "hidden" => a.hidden = true,
                 LABEL_ATTR => a.label = Some(value),
                 KIND_ATTR => a.kind = Some(value),
@@ -711,6 +715,7 @@ struct Run {
     words: u32,
     link_words: u32,
     links: u32,
+    link_targets: String,
     control_words: u32,
     controls: u32,
     hidden_words: u32,
@@ -760,6 +765,25 @@ struct Frame {
     /// Whether a block-level element opened inside `open_top`: it then spans several runs,
     /// and its text nodes, not itself, belong to each run.
     top_split: bool,
+}
+
+/// Appends the path and query of `href` to `out` as [`Block::link_targets`] holds them.
+fn push_link_target(out: &mut String, href: &str) {
+    // The host is the site's own name, or a share or ad server's: the path says what for.
+    let path = match href.find("://") {
+        Some(i) => href[i + 3..].find('/').map_or("", |j| &href[i + 3 + j..]),
+        None => href,
+    };
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    out.extend(path.chars().take(200).map(|c| {
+        if c.is_alphanumeric() {
+            c.to_lowercase().next().unwrap_or(c)
+        } else {
+            ' '
+        }
+    }));
 }
 
 /// Inline state that nests: how many open links, controls, hidden elements enclose the text.
@@ -1082,7 +1106,7 @@ impl Segmenter {
         self.note_child(node, main_tree);
         let attrs = Attrs::of(el);
         let open = InlineOpen {
-            link: info.anchor && attrs.href,
+            link: info.anchor && attrs.href.is_some(),
             control: info.control,
             hidden: attrs.is_hidden(),
             labelled: attrs.has_label(),
@@ -1092,6 +1116,7 @@ impl Segmenter {
             self.inline.link += 1;
             if let Some(f) = self.frames.last_mut() {
                 f.run.links += 1;
+                push_link_target(&mut f.run.link_targets, attrs.href.unwrap_or_default());
             }
         }
         if open.control {
@@ -1303,6 +1328,7 @@ impl Segmenter {
             chars,
             link_words: run.link_words.min(words),
             links: run.links,
+            link_targets: std::mem::take(&mut run.link_targets),
             control_words: run.control_words.min(words),
             controls: run.controls,
             hidden_words: run.hidden_words.min(words),
@@ -1400,6 +1426,19 @@ mod tests {
         assert_eq!(page.blocks[1].words, 4);
         assert_eq!(page.blocks[1].link_words, 2);
         assert_eq!(page.locator(1), "html>body>div>p:nth-of-type(2)");
+    }
+
+    #[test]
+    fn link_targets_keep_path_and_query_without_the_host() {
+        let (_, page) = segment_html(
+            "<body><p>Help <a href='https://News.example/Donate/?utm_source=box'>us</a> or \
+             <a href='/abo/plus'>subscribe</a></p><p>none</p></body>",
+        );
+        assert_eq!(
+            page.blocks[0].link_targets,
+            " donate  utm source box\n abo plus"
+        );
+        assert_eq!(page.blocks[1].link_targets, "");
     }
 
     #[test]
