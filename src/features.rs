@@ -725,14 +725,27 @@ impl FeatureSpace {
             // No cue holds a newline, and block text has none: matches stay in their block.
             lower.push('\n');
         }
-        let cues = lexicon::cue_counts_in_spans(&lower, &spans);
+        // The blocks' link paths (already lowercase) go through the same search, after the
+        // texts: one span per block, empty when it has no links.
+        for b in &page.blocks {
+            let start = lower.len();
+            lower.push_str(&b.link_targets);
+            spans.push(start..lower.len());
+            lower.push('\n');
+        }
+        let mut cues = lexicon::cue_counts_in_spans(&lower, &spans);
+        let link_cues = cues.split_off(page.blocks.len());
         let site = page.site_name.as_deref().map(memchr::memmem::Finder::new);
         let stats: Vec<TextStats> = page
             .blocks
             .iter()
             .zip(&spans)
-            .zip(cues)
-            .map(|((b, span), cues)| TextStats::new(b, &lower[span.clone()], cues, site.as_ref()))
+            .zip(cues.into_iter().zip(link_cues))
+            .map(|((b, span), (cues, links))| {
+                let mut t = TextStats::new(b, &lower[span.clone()], cues, site.as_ref());
+                t.link_appeal_hits = lexicon::appeal_hits(&links);
+                t
+            })
             .collect();
         // Containers repeat the same class lists: look each distinct list up once.
         let distinct: Vec<ContainerTokens> = page
@@ -1025,6 +1038,8 @@ struct TextStats {
     commas: usize,
     cues: [u32; lexicon::CUES],
     appeal_hits: u32,
+    /// Appeal-cue hits in the paths of the block's links.
+    link_appeal_hits: u32,
     mentions_site: bool,
 }
 
@@ -1052,6 +1067,7 @@ impl TextStats {
             commas: 0,
             cues,
             appeal_hits: 0,
+            link_appeal_hits: 0,
             mentions_site: site.is_some_and(|f| f.find(lower.as_bytes()).is_some()),
         };
         // One pass over the characters: word shape, word roles and character classes. ASCII
@@ -1061,10 +1077,7 @@ impl TextStats {
         } else {
             t.scan(&b.text, b.text.char_indices());
         }
-        t.appeal_hits = lexicon::APPEAL_CUES
-            .iter()
-            .map(|c| t.cues[*c as usize])
-            .sum();
+        t.appeal_hits = lexicon::appeal_hits(&t.cues);
         t
     }
 }
@@ -1329,17 +1342,7 @@ fn block_features(
         we_and_you: (we * you).sqrt(),
         we_and_appeal: (we * appeal).sqrt(),
         you_and_appeal: (you * appeal).sqrt(),
-        link_appeal: if b.link_targets.is_empty() {
-            0.0
-        } else {
-            let c = lexicon::cue_counts(&b.link_targets);
-            ln1(f64::from(
-                lexicon::APPEAL_CUES
-                    .iter()
-                    .map(|k| c[*k as usize])
-                    .sum::<u32>(),
-            ))
-        },
+        link_appeal: ln1(f64::from(t.link_appeal_hits)),
         // Filled in by the caller, which holds the token summaries.
         ..BlockFeatures::default()
     }

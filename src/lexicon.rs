@@ -58,8 +58,12 @@ pub const APPEAL_CUES: [Cue; 9] = [
 
 /// True when lowercased text holds a word or phrase of an appeal or ad ([`APPEAL_CUES`]).
 pub fn has_appeal_words(lower: &str) -> bool {
-    let counts = cue_counts(lower);
-    APPEAL_CUES.iter().any(|&c| counts[c as usize] > 0)
+    appeal_hits(&cue_counts(lower)) > 0
+}
+
+/// The hits of [`APPEAL_CUES`] among cue counts.
+pub fn appeal_hits(counts: &[u32; CUES]) -> u32 {
+    APPEAL_CUES.iter().map(|&c| counts[c as usize]).sum()
 }
 
 /// Lowercase phrases per cue in English, German, French, Spanish, Italian, Portuguese,
