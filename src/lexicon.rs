@@ -6373,34 +6373,82 @@ struct Lexicon {
     cue_of: Vec<Cue>,
 }
 
-static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
-    let mut patterns = Vec::new();
-    let mut cue_of = Vec::new();
-    for (cue, words) in PHRASES {
-        for w in *words {
-            patterns.push(*w);
-            cue_of.push(*cue);
+impl Lexicon {
+    /// The automaton of the phrases for which `wanted` holds.
+    fn build(wanted: fn(&str) -> bool) -> Lexicon {
+        let mut patterns = Vec::new();
+        let mut cue_of = Vec::new();
+        for (cue, words) in PHRASES {
+            for w in words.iter().filter(|w| wanted(w)) {
+                patterns.push(*w);
+                cue_of.push(*cue);
+            }
+        }
+        // The pattern list is static and valid, so building can only fail on a code change,
+        // which the unit tests catch.
+        #[allow(clippy::expect_used)]
+        let automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            // A contiguous NFA, not a DFA: with 24 languages' phrases the DFA took about 30 ms
+            // to build (a single-page `clean` went from 12 to 42 ms) to search batches only a
+            // few per cent faster.
+            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
+            .build(&patterns)
+            .expect("static lexicon compiles");
+        Lexicon { automaton, cue_of }
+    }
+
+    /// Adds the cues found in `lower` to the counts of the spans they fall in.
+    fn count(&self, lower: &str, spans: &[std::ops::Range<usize>], counts: &mut [[u32; CUES]]) {
+        let mut k = 0;
+        for m in self.automaton.find_iter(lower) {
+            while k < spans.len() && m.start() >= spans[k].end {
+                k += 1;
+            }
+            if let Some(c) = counts.get_mut(k) {
+                c[self.cue_of[m.pattern().as_usize()] as usize] += 1;
+            }
         }
     }
-    // The pattern list is static and valid, so building can only fail on a code change,
-    // which the unit tests catch.
-    #[allow(clippy::expect_used)]
-    let automaton = AhoCorasick::builder()
-        .match_kind(MatchKind::LeftmostLongest)
-        // A contiguous NFA, not a DFA: with 24 languages' phrases the DFA took about 30 ms
-        // to build (a single-page `clean` went from 12 to 42 ms) to search batches only a
-        // few per cent faster.
-        .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
-        .build(&patterns)
-        .expect("static lexicon compiles");
-    Lexicon { automaton, cue_of }
-});
+}
 
-/// Builds the lexicon's automaton now rather than at the first page: a process
-/// that cleans one page can build it on another core while it reads the model and parses.
+/// True for a letter of the scripts other than Latin, Greek and Cyrillic that the lexicon
+/// covers: Hebrew, Arabic and Persian, Devanagari, Thai, Hangul, kana and Han.
+fn is_other_script(c: char) -> bool {
+    matches!(c,
+        '\u{0590}'..='\u{08FF}' // Hebrew, Arabic, Syriac, Thaana, NKo, Arabic extended
+        | '\u{0900}'..='\u{0DFF}' // Devanagari and the other Indic scripts
+        | '\u{0E00}'..='\u{0E7F}' // Thai
+        | '\u{1100}'..='\u{11FF}' // Hangul jamo
+        | '\u{2E80}'..='\u{D7FF}' // CJK, kana, Hangul syllables
+        | '\u{F900}'..='\u{FAFF}' // CJK compatibility ideographs
+        | '\u{FB1D}'..='\u{FDFF}' // Hebrew and Arabic presentation forms
+        | '\u{FE70}'..='\u{FEFF}'
+        | '\u{FF00}'..='\u{FFEF}' // full-width forms
+    )
+}
+
+/// True when `text` holds a letter of [`is_other_script`].
+fn has_other_script(text: &str) -> bool {
+    !text.is_ascii() && text.chars().any(is_other_script)
+}
+
+/// The phrases in Latin, Greek and Cyrillic script, searched in every text.
+static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| Lexicon::build(|w| !has_other_script(w)));
+
+/// The phrases in other scripts, searched only in texts that hold such a letter: most pages
+/// hold none, and a process that cleans one of them need not build this automaton at all
+/// (it adds about 40 % to the lexicon's bytes). A phrase of theirs that holds a Latin word
+/// ("קובצי cookie") also counts that word's hit in [`LEXICON`]: two hits of its cue.
+static OTHER_SCRIPTS: LazyLock<Lexicon> = LazyLock::new(|| Lexicon::build(has_other_script));
+
+/// Builds the lexicon's automata now rather than at the first page: a process
+/// that cleans one page can build them on another core while it reads the model and parses.
+/// The other scripts' automaton comes last, so that a page without them never waits for it.
 pub fn prepare() {
     LazyLock::force(&LEXICON);
     LazyLock::force(&WORD_ROLES);
+    LazyLock::force(&OTHER_SCRIPTS);
 }
 
 /// Counts lexicon hits per [`Cue`] in already lowercased text.
@@ -6414,20 +6462,17 @@ pub fn cue_counts(lower: &str) -> [u32; CUES] {
 /// [`cue_counts`] for each span of `lower`, in one search; spans are in order and no match
 /// crosses from one span into the next (the caller separates them with a newline).
 pub fn cue_counts_in_spans(lower: &str, spans: &[std::ops::Range<usize>]) -> Vec<[u32; CUES]> {
-    let lex = &*LEXICON;
     let mut counts = vec![[0u32; CUES]; spans.len()];
-    let mut k = 0;
-    for m in lex.automaton.find_iter(lower) {
-        while k < spans.len() && m.start() >= spans[k].end {
-            k += 1;
-        }
-        if let Some(c) = counts.get_mut(k) {
-            c[lex.cue_of[m.pattern().as_usize()] as usize] += 1;
-        }
+    LEXICON.count(lower, spans, &mut counts);
+    if has_other_script(lower) {
+        OTHER_SCRIPTS.count(lower, spans, &mut counts);
     }
     counts
 }
 
+// The three role-word tables are laid out by hand, a language's words together: rustfmt
+// would put them one a line, as it does any array holding an element over eight bytes.
+#[rustfmt::skip]
 const STOPWORDS: &[&str] = &[
     // English
     "the", "and", "of", "to", "a", "in", "is", "that", "it", "was", "for", "on", "are", "as",
@@ -6488,8 +6533,20 @@ const STOPWORDS: &[&str] = &[
     "कि", "ने", "या", "हो", "जो", "कर", "इस", "उस", "ये", "वे", "ही", "तक", "अब", "जब", "सब", "và",
     "của", "là", "có", "các", "những", "được", "với", "không", "này", "đã", "một", "người", "để",
     "từ", "cũng", "đến", "về", "vào", "thì", "nhưng", "đó", "tại", "sẽ", "như", "nhiều",
+    // Longer than eight bytes, or missing before: Russian, Ukrainian, Greek, Hebrew,
+    // Arabic, Persian, Hindi, Korean
+    "который", "которые", "которая", "которых", "также", "только", "после", "может", "когда",
+    "более", "чтобы", "между", "очень", "если", "уже", "при", "или", "який", "яка", "які",
+    "також", "тільки", "після", "про", "або", "це", "із", "вони", "буде", "είναι", "αυτό",
+    "αυτή", "όπως", "μετά", "μόνο", "ακόμη", "έχει", "πολύ", "όταν", "שהוא", "אותו", "כאשר",
+    "ביותר", "אצל", "الذين", "وهو", "وهي", "هناك", "أيضا", "أيضاً", "حيث", "منذ", "خلال", "های",
+    "شود", "کند", "خواهد", "بوده", "دارد", "کنند", "همه", "روی", "درباره", "लिए", "नहीं", "किया",
+    "गया", "रहा", "रही", "रहे", "कहा", "साथ", "बाद", "होता", "होती", "होगा", "अपने", "कुछ", "किसी",
+    "그리고", "하지만", "그러나", "때문에", "있습니다", "합니다", "것으로", "것이다", "있었다",
+    "위한",
 ];
 
+#[rustfmt::skip]
 const SECOND_PERSON: &[&str] = &[
     "you", "your", "yours", "you're", "du", "dich", "dir", "dein", "deine", "euch", "ihr", "vous",
     "votre", "vos", "tu", "ton", "ta", "tes", "toi", "usted", "tú", "tus", "ti", "tuo", "tua",
@@ -6519,8 +6576,18 @@ const SECOND_PERSON: &[&str] = &[
     "당신", "귀하", "너", "너희", "너의", "네가", "أنت", "انت", "أنتم", "انتم", "لك", "لكم",
     "إليك", "اليك", "عليك", "معك", "منك", "بك", "عنك", "אתה", "אתם", "אתן", "לך", "לכם", "שלך",
     "שלכם", "אליך", "עליך", "בך", "בכם", "אותך", "شما", "تو", "خودت", "تان", "आप", "तू", "bạn",
+    // Longer than eight bytes, or missing before: Russian, Ukrainian, Greek, Hebrew,
+    // Arabic, Persian, Hindi, Korean
+    "ваше", "ваши", "вашей", "вашего", "вашему", "вашим", "вашими", "вашу", "ваших", "вами",
+    "тебя", "тебе", "тобой", "твоё", "твое", "твои", "твоего", "ваші", "вашого", "вашої",
+    "вашій", "тобі", "тобою", "твоє", "твої", "твого", "твоєї", "εσείς", "εσένα", "אתכם",
+    "אליכם", "עליכם", "שלכן", "אתכן", "בשבילכם", "إليكم", "عليكم", "معكم", "منكم", "بكم",
+    "لديك", "لديكم", "شماست", "برایتان", "خودتان", "आपका", "आपकी", "आपके", "आपको", "आपसे",
+    "आपने", "तुम", "여러분", "여러분의", "여러분은", "여러분이", "여러분을", "여러분께", "당신의",
+    "당신은", "당신이", "귀하의",
 ];
 
+#[rustfmt::skip]
 const FIRST_PERSON_PLURAL: &[&str] = &[
     "we", "our", "us", "ours", "wir", "uns", "unser", "unsere", "unseren", "unserer", "nous",
     "notre", "nos", "nosotros", "nuestro", "nuestra", "nuestros", "nuestras", "noi", "nostro",
@@ -6543,6 +6610,13 @@ const FIRST_PERSON_PLURAL: &[&str] = &[
     "εμάς", "μας", // Korean, Arabic, Hebrew, Persian, Hindi, Vietnamese
     "우리", "저희", "우린", "저흰", "نحن", "لنا", "إننا", "اننا", "أننا", "منا", "معنا", "بنا",
     "عنا", "אנו", "שלנו", "לנו", "עמנו", "ما", "مان", "हम", "chúng", "mình",
+    // Longer than eight bytes, or missing before: Russian, Ukrainian, Greek, Hebrew,
+    // Arabic, Persian, Hindi, Korean
+    "нашего", "нашей", "нашему", "нашим", "нашими", "нашу", "наших", "нами", "нашого",
+    "нашої", "нашій", "εμείς", "אנחנו", "אותנו", "אלינו", "עלינו", "בשבילנו", "מאיתנו",
+    "لدينا", "إلينا", "علينا", "ماست", "برایمان", "خودمان", "हमारा", "हमारी", "हमारे", "हमें",
+    "हमने", "हमसे", "우리는", "우리가", "우리의", "우리를", "저희는", "저희가", "저희의", "저희를",
+    "우리에게", "저희에게",
 ];
 
 /// Role bit of [`word_roles`]: a common function word.
@@ -6552,9 +6626,10 @@ pub const SECOND_PERSON_WORD: u8 = 2;
 /// Role bit of [`word_roles`]: a first-person plural pronoun or possessive.
 pub const FIRST_PERSON_PLURAL_WORD: u8 = 4;
 
-/// Role words keyed by their lowercased UTF-8 packed into a `u64`: every role word fits in
-/// eight bytes, and a number hashes and compares faster than a string on the per-word path.
-static WORD_ROLES: LazyLock<FxHashMap<u64, u8>> = LazyLock::new(|| {
+/// Role words keyed by their lowercased UTF-8 packed into a `u128`: every role word fits in
+/// sixteen bytes (Hindi "हमारे" takes fifteen), and a number hashes and compares faster than
+/// a string on the per-word path.
+static WORD_ROLES: LazyLock<FxHashMap<u128, u8>> = LazyLock::new(|| {
     let mut m = FxHashMap::default();
     for (words, bit) in [
         (STOPWORDS, STOPWORD),
@@ -6568,19 +6643,22 @@ static WORD_ROLES: LazyLock<FxHashMap<u64, u8>> = LazyLock::new(|| {
     m
 });
 
-/// The lowercased UTF-8 of `word` packed into a `u64`, or `None` when it is longer than eight
-/// bytes (then it is no role word).
-fn packed_lower(word: &str) -> Option<u64> {
-    let mut buf = [0u8; 8];
+/// Longest role word, in bytes of lowercased UTF-8.
+const ROLE_WORD_BYTES: usize = 16;
+
+/// The lowercased UTF-8 of `word` packed into a `u128`, or `None` when it is longer than
+/// sixteen bytes (then it is no role word).
+fn packed_lower(word: &str) -> Option<u128> {
+    let mut buf = [0u8; ROLE_WORD_BYTES];
     if word.is_ascii() {
         if word.len() > buf.len() {
             return None;
         }
         buf[..word.len()].copy_from_slice(word.as_bytes());
         buf.make_ascii_lowercase();
-        return Some(u64::from_le_bytes(buf));
+        return Some(u128::from_le_bytes(buf));
     }
-    // Lowercasing never shortens a word in characters: more than 8 of them cannot fit.
+    // Lowercasing never shortens a word in characters: more than 16 of them cannot fit.
     if word.chars().nth(buf.len()).is_some() {
         return None;
     }
@@ -6593,7 +6671,7 @@ fn packed_lower(word: &str) -> Option<u64> {
         lower.encode_utf8(&mut buf[n..]);
         n += len;
     }
-    Some(u64::from_le_bytes(buf))
+    Some(u128::from_le_bytes(buf))
 }
 
 /// The roles of a word (any case) as role bits, in one lookup (the per-word hot path).
@@ -6895,6 +6973,12 @@ mod tests {
         ] {
             assert!(cue_counts(text)[cue as usize] >= 1, "{text}");
         }
+        // Those scripts have an automaton of their own, searched only where they occur:
+        // Latin letters with accents, curly quotes and dashes do not count as such.
+        assert!(!has_other_script("naïve “quotes” – đóng góp ½"));
+        assert!(has_other_script("abc 후원") && has_other_script("x ร่วม"));
+        let c = cue_counts("please donate today. 지금 후원하기");
+        assert_eq!(c[Cue::Donation as usize], 2);
     }
 
     #[test]
@@ -6902,5 +6986,19 @@ mod tests {
         assert!(is_stopword("the") && is_stopword("и") && !is_stopword("donate"));
         assert!(is_second_person("your") && is_second_person("вы"));
         assert_eq!(class_hint("breadcrumb"), Some(ClassHint::Nav));
+        // Words of other scripts take two or three bytes a letter.
+        assert!(is_first_person_plural("हमारे") && is_first_person_plural("אנחנו"));
+        assert!(is_second_person("여러분") && is_second_person("вашего"));
+        // The table drops what does not fit, so every listed word must.
+        for word in STOPWORDS
+            .iter()
+            .chain(SECOND_PERSON)
+            .chain(FIRST_PERSON_PLURAL)
+        {
+            assert!(
+                packed_lower(word).is_some(),
+                "{word} is over {ROLE_WORD_BYTES} bytes"
+            );
+        }
     }
 }
