@@ -442,6 +442,9 @@ pub struct Sample {
     pub labels: Vec<bool>,
     /// Tokens of each block that match the gold text.
     pub matched: Vec<u32>,
+    /// The metric's tokens of each block (`\w+` runs), the unit of `matched` and
+    /// `gold_words`.
+    pub tokens: Vec<u32>,
     /// Tokens of the gold text.
     pub gold_words: u32,
 }
@@ -503,8 +506,9 @@ pub fn load_gold_with_progress(dir: &Path, progress: Progress<'_>) -> Result<Gol
             let (_, page) = parse_page(&decoded.text, &limits)?;
             let alignment = label::align(&page, &raw.gold_text);
             Ok(Sample {
-                labels: alignment.labels(&page),
+                labels: alignment.labels(),
                 matched: alignment.matched,
+                tokens: alignment.tokens,
                 gold_words: alignment.gold_words,
                 page,
                 id: raw.id,
@@ -692,11 +696,15 @@ pub fn load_labelled(dir: &Path) -> Result<Vec<Sample>> {
                     path.display()
                 )));
             }
-            let matched: Vec<u32> = page
+            let tokens: Vec<u32> = page
                 .blocks
                 .iter()
+                .map(|b| crate::tokens::words(&b.text).count() as u32)
+                .collect();
+            let matched: Vec<u32> = tokens
+                .iter()
                 .zip(&labels)
-                .map(|(b, &l)| if l { b.words } else { 0 })
+                .map(|(&t, &l)| if l { t } else { 0 })
                 .collect();
             let gold_text = page
                 .blocks
@@ -717,6 +725,7 @@ pub fn load_labelled(dir: &Path) -> Result<Vec<Sample>> {
                 page,
                 labels,
                 matched,
+                tokens,
                 id,
             })
         })

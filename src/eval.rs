@@ -547,6 +547,7 @@ mod tests {
             without: vec!["We use cookies".into(), "The bridge".into()],
             gold_words: 5,
             matched: Vec::new(),
+            tokens: Vec::new(),
             labels,
             page,
         };

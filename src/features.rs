@@ -1,10 +1,11 @@
 //! Features: every block becomes one row of named numbers.
 //!
-//! Three groups, in this order in the row: [`BlockFeatures`] (what the block itself looks
-//! like), [`ContextFeatures`] (its neighbours, containers and the page) and one binary column
-//! per class/id token of the model's vocabulary (`tok:s:NAME` for the block's own element and
-//! inline children, `tok:a:NAME` for its ancestors). Names, not positions, tie a column to its
-//! meaning: the structs below are the single place where a feature is defined.
+//! Four groups, in this order in the row: [`BlockFeatures`] (what the block itself looks
+//! like), [`ContextFeatures`] (its neighbours, containers and the page), products of a few
+//! of those ([`PRODUCT_NAMES`]) and one binary column per class/id token of the model's
+//! vocabulary (`tok:s:NAME` for the block's own element and inline children, `tok:a:NAME` for
+//! its ancestors). Names, not positions, tie a column to its meaning: the structs and the
+//! product table below are the single place where a feature is defined.
 
 use crate::lexicon::{self, ClassHint, Cue, CLASS_HINTS};
 use crate::segment::{flags, Page};
@@ -377,6 +378,49 @@ named_features! {
     }
 }
 
+/// Products of two features, named `a*b`, in row order after [`ContextFeatures`].
+macro_rules! products {
+    (fn $write:ident($block:ident, $context:ident) { $($s:ident.$a:ident * [$($t:ident.$b:ident),*];)* }) => {
+        /// Names of the product columns, in row order.
+        pub const PRODUCT_NAMES: &[&str] = &[$($(concat!(stringify!($a), "*", stringify!($b))),*),*];
+
+        fn $write($block: &BlockFeatures, $context: &ContextFeatures, out: &mut [f64]) {
+            let values = [$($($s.$a * $t.$b),*),*];
+            out[..values.len()].copy_from_slice(&values);
+        }
+    };
+}
+
+products! {
+    // The voices of an appeal read with where the block sits. An outlet asking its reader
+    // for money ("we", "you" and appeal words together) in a paragraph of an article body is
+    // a plea between the story's paragraphs; the same voice in a shop's copy, a menu or a
+    // long guide is not, and a linear model cannot weigh a cue by place from the two
+    // features alone. Voiced cues rather than the bare appeal density: a report *about*
+    // donations speaks of them in the third person and must keep its paragraphs. Chosen by
+    // cross-validation on per-block dumps (see docs/quality.md).
+    fn write_products(block, context) {
+        block.we_and_appeal * [block.in_article, block.tag_p, context.in_main_region,
+            block.log_words, context.parent_text_share, block.link_density,
+            block.char_position, context.prev_log_words];
+        block.you_and_appeal * [block.in_article, block.tag_p, context.in_main_region,
+            block.log_words, context.parent_text_share, block.link_density,
+            block.char_position, context.prev_log_words];
+        context.address_contrast * [block.in_article, block.tag_p, context.in_main_region,
+            block.log_words, context.parent_text_share, block.link_density,
+            block.char_position, context.prev_log_words];
+        block.second_person * [block.in_article, block.tag_p, context.in_main_region,
+            block.log_words, context.parent_text_share, block.link_density,
+            block.char_position, context.prev_log_words];
+        block.first_person_plural * [block.in_article, block.tag_p, context.in_main_region,
+            block.log_words, context.parent_text_share, block.link_density,
+            block.char_position, context.prev_log_words];
+        context.window_appeal * [block.in_article, block.tag_p, context.in_main_region,
+            block.log_words, context.parent_text_share, block.link_density,
+            block.char_position, context.prev_log_words];
+    }
+}
+
 named_features! {
     /// Inputs added for the second (stacked) pass: what the first pass thought of the block's
     /// neighbours and containers. One paragraph of an appeal looks like article prose on its
@@ -569,12 +613,13 @@ pub fn base_names() -> impl Iterator<Item = &'static str> {
     BlockFeatures::NAMES
         .iter()
         .chain(ContextFeatures::NAMES.iter())
+        .chain(PRODUCT_NAMES.iter())
         .copied()
 }
 
 /// Number of hand-written features.
 pub fn base_len() -> usize {
-    BlockFeatures::NAMES.len() + ContextFeatures::NAMES.len()
+    BlockFeatures::NAMES.len() + ContextFeatures::NAMES.len() + PRODUCT_NAMES.len()
 }
 
 /// The class/id tokens of a block: its own element's and inline children's (`own`) and its
@@ -799,14 +844,17 @@ impl FeatureSpace {
             .collect();
         let ctx = PageContext::new(page, &stats);
         let nb = BlockFeatures::NAMES.len();
+        let nc = ContextFeatures::NAMES.len();
         let mut base = Array2::zeros((page.blocks.len(), base_len()));
         let mut columns = Vec::new();
         let mut starts = Vec::with_capacity(page.blocks.len() + 1);
         starts.push(0);
         for (i, mut row) in base.rows_mut().into_iter().enumerate() {
             if let Some(row) = row.as_slice_mut() {
+                let context = context_features(page, &ctx, &block_feats, i);
                 block_feats[i].write(&mut row[..nb]);
-                context_features(page, &ctx, &block_feats, i).write(&mut row[nb..]);
+                context.write(&mut row[nb..]);
+                write_products(&block_feats[i], &context, &mut row[nb + nc..]);
             }
             let b = &page.blocks[i];
             let start = columns.len();
@@ -1088,7 +1136,14 @@ impl TextStats {
     fn scan(&mut self, text: &str, chars: impl Iterator<Item = (usize, char)>) {
         let mut word_start = None;
         for (i, ch) in chars {
-            if crate::tokens::is_word_char(ch) {
+            if crate::tokens::is_lone_word_char(ch) {
+                // A word of its own (see `tokens::count_words`).
+                if let Some(start) = word_start.take() {
+                    self.add_word_roles(&text[start..i]);
+                }
+                self.word_chars += 1;
+                self.add_word_roles(&text[i..i + ch.len_utf8()]);
+            } else if crate::tokens::is_word_char(ch) {
                 if word_start.is_none() {
                     word_start = Some(i);
                     self.capitalised += usize::from(ch.is_uppercase());

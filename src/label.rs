@@ -15,17 +15,20 @@ pub const MIN_MATCHED_SHARE: f64 = 0.5;
 pub struct Alignment {
     /// Matched tokens per block.
     pub matched: Vec<u32>,
+    /// The metric's tokens per block, which in Chinese and Japanese are fewer than the
+    /// block's `words` (see [`crate::tokens::count_words`]).
+    pub tokens: Vec<u32>,
     /// Tokens in the gold text.
     pub gold_words: u32,
 }
 
 impl Alignment {
     /// Content labels: a block is content when at least half of its tokens are matched.
-    pub fn labels(&self, page: &Page) -> Vec<bool> {
-        page.blocks
+    pub fn labels(&self) -> Vec<bool> {
+        self.tokens
             .iter()
             .zip(&self.matched)
-            .map(|(b, &m)| b.words > 0 && f64::from(m) >= MIN_MATCHED_SHARE * f64::from(b.words))
+            .map(|(&t, &m)| t > 0 && f64::from(m) >= MIN_MATCHED_SHARE * f64::from(t))
             .collect()
     }
 }
@@ -40,9 +43,11 @@ pub fn align(page: &Page, gold: &str) -> Alignment {
     let mut page_tokens = Vec::new();
     let mut owner = Vec::new();
     let mut buf = Vec::new();
+    let mut tokens = Vec::with_capacity(page.blocks.len());
     for (i, b) in page.blocks.iter().enumerate() {
         buf.clear();
         crate::tokens::lower_words_into(&b.text, &mut buf);
+        tokens.push(buf.len() as u32);
         for w in buf.drain(..) {
             page_tokens.push(intern(w));
             owner.push(i);
@@ -65,6 +70,7 @@ pub fn align(page: &Page, gold: &str) -> Alignment {
     }
     Alignment {
         matched,
+        tokens,
         gold_words: gold_tokens.len() as u32,
     }
 }
@@ -85,7 +91,7 @@ mod tests {
         let gold = "The city budget passed on Monday after a long debate.\n\n\
                     Council members argued about the budget news.";
         let a = align(&page, gold);
-        assert_eq!(a.labels(&page), vec![false, false, true, true, false]);
+        assert_eq!(a.labels(), vec![false, false, true, true, false]);
         assert_eq!(a.gold_words, 17);
     }
 }

@@ -6544,6 +6544,11 @@ const STOPWORDS: &[&str] = &[
     "गया", "रहा", "रही", "रहे", "कहा", "साथ", "बाद", "होता", "होती", "होगा", "अपने", "कुछ", "किसी",
     "그리고", "하지만", "그러나", "때문에", "있습니다", "합니다", "것으로", "것이다", "있었다",
     "위한",
+    // Chinese and Japanese, whose ideographs and hiragana are words one character each
+    // (`tokens::count_words`): function characters and particles
+    "的", "了", "是", "在", "和", "也", "就", "都", "而", "与", "與", "及", "或", "这", "這", "那",
+    "着", "著", "把", "被", "对", "對", "从", "從", "但", "还", "還", "又", "之", "其", "为", "為",
+    "以", "于", "於", "个", "個", "の", "は", "が", "を", "に", "で", "と", "も", "へ", "や", "か",
 ];
 
 #[rustfmt::skip]
@@ -6584,7 +6589,8 @@ const SECOND_PERSON: &[&str] = &[
     "אליכם", "עליכם", "שלכן", "אתכן", "בשבילכם", "إليكم", "عليكم", "معكم", "منكم", "بكم",
     "لديك", "لديكم", "شماست", "برایتان", "خودتان", "आपका", "आपकी", "आपके", "आपको", "आपसे",
     "आपने", "तुम", "여러분", "여러분의", "여러분은", "여러분이", "여러분을", "여러분께", "당신의",
-    "당신은", "당신이", "귀하의",
+    "당신은", "당신이", "귀하의", // Chinese
+    "你", "您",
 ];
 
 #[rustfmt::skip]
@@ -6989,6 +6995,7 @@ mod tests {
         // Words of other scripts take two or three bytes a letter.
         assert!(is_first_person_plural("हमारे") && is_first_person_plural("אנחנו"));
         assert!(is_second_person("여러분") && is_second_person("вашего"));
+        assert!(is_stopword("的") && is_stopword("の") && is_second_person("您"));
         // The table drops what does not fit, so every listed word must.
         for word in STOPWORDS
             .iter()

@@ -1023,7 +1023,7 @@ impl Segmenter {
             .text
             .chars()
             .next_back()
-            .is_some_and(crate::tokens::is_word_char);
+            .is_some_and(crate::tokens::continues_word);
         // Whitespace runs collapse to one space, written only between words.
         for (k, piece) in t.split(char::is_whitespace).enumerate() {
             if k > 0 {
@@ -1043,7 +1043,7 @@ impl Segmenter {
             && appended
                 .chars()
                 .next()
-                .is_some_and(crate::tokens::is_word_char);
+                .is_some_and(crate::tokens::continues_word);
         let added = (crate::tokens::count_words(appended) - usize::from(glued)) as u32;
         run.words += added;
         if inline.link > 0 {
@@ -1426,6 +1426,19 @@ mod tests {
         assert_eq!(page.blocks[1].words, 4);
         assert_eq!(page.blocks[1].link_words, 2);
         assert_eq!(page.locator(1), "html>body>div>p:nth-of-type(2)");
+    }
+
+    #[test]
+    fn words_split_by_markup_count_once_and_ideographs_count_each() {
+        let (_, page) = segment_html(
+            "<body><p>lo<b>ng</b> word</p><p>支持<a href='/d'>独立</a>新闻</p><p>ニュー<i>ス</i></p></body>",
+        );
+        let counts: Vec<(u32, u32)> = page
+            .blocks
+            .iter()
+            .map(|b| (b.words, b.link_words))
+            .collect();
+        assert_eq!(counts, vec![(2, 0), (6, 2), (1, 0)]);
     }
 
     #[test]

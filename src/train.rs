@@ -720,7 +720,7 @@ fn best_cutoff(samples: &[&Sample], probs: &[f64]) -> Cutoff {
         order.sort_by(|&a, &b| page_probs[b].total_cmp(&page_probs[a]));
         let (mut kept, mut hit) = (vec![0.0], vec![0.0]);
         for &i in &order {
-            kept.push(kept[kept.len() - 1] + f64::from(s.page.blocks[i].words));
+            kept.push(kept[kept.len() - 1] + f64::from(s.tokens[i]));
             hit.push(hit[hit.len() - 1] + f64::from(s.matched[i]));
         }
         pages.push(Ranked {
@@ -793,6 +793,7 @@ mod tests {
             without: Vec::new(),
             labels: vec![true; n],
             matched: page.blocks.iter().map(|b| b.words).collect(),
+            tokens: page.blocks.iter().map(|b| b.words).collect(),
             gold_words: page.blocks.iter().map(|b| b.words).sum(),
             page,
         }
