@@ -378,14 +378,29 @@ named_features! {
     }
 }
 
-/// Products of two features, named `a*b`, in row order after [`ContextFeatures`].
+/// Products of two features, named `a*b`, in row order after [`ContextFeatures`]: every
+/// cue of the first list times every place of the second, cue by cue.
 macro_rules! products {
-    (fn $write:ident($block:ident, $context:ident) { $($s:ident.$a:ident * [$($t:ident.$b:ident),*];)* }) => {
+    (fn $write:ident($block:ident, $context:ident) {
+        [$($s:ident.$a:ident),* $(,)?] * [$($t:ident.$b:ident),* $(,)?]
+    }) => {
+        products!(@cue $write($block, $context) [] [] [$($s.$a),*] [$($t.$b),*]);
+    };
+    // One cue at a time: its product with every place, appended to the names and values.
+    (@cue $write:ident($block:ident, $context:ident) [$($name:expr),*] [$($value:expr),*]
+        [$s:ident.$a:ident $(, $rs:ident.$ra:ident)*] [$($t:ident.$b:ident),*]) => {
+        products!(@cue $write($block, $context)
+            [$($name,)* $(concat!(stringify!($a), "*", stringify!($b))),*]
+            [$($value,)* $($s.$a * $t.$b),*]
+            [$($rs.$ra),*] [$($t.$b),*]);
+    };
+    (@cue $write:ident($block:ident, $context:ident) [$($name:expr),*] [$($value:expr),*]
+        [] [$($t:ident.$b:ident),*]) => {
         /// Names of the product columns, in row order.
-        pub const PRODUCT_NAMES: &[&str] = &[$($(concat!(stringify!($a), "*", stringify!($b))),*),*];
+        pub const PRODUCT_NAMES: &[&str] = &[$($name),*];
 
         fn $write($block: &BlockFeatures, $context: &ContextFeatures, out: &mut [f64]) {
-            let values = [$($($s.$a * $t.$b),*),*];
+            let values = [$($value),*];
             out[..values.len()].copy_from_slice(&values);
         }
     };
@@ -400,24 +415,23 @@ products! {
     // donations speaks of them in the third person and must keep its paragraphs. Chosen by
     // cross-validation on per-block dumps (see docs/quality.md).
     fn write_products(block, context) {
-        block.we_and_appeal * [block.in_article, block.tag_p, context.in_main_region,
-            block.log_words, context.parent_text_share, block.link_density,
-            block.char_position, context.prev_log_words];
-        block.you_and_appeal * [block.in_article, block.tag_p, context.in_main_region,
-            block.log_words, context.parent_text_share, block.link_density,
-            block.char_position, context.prev_log_words];
-        context.address_contrast * [block.in_article, block.tag_p, context.in_main_region,
-            block.log_words, context.parent_text_share, block.link_density,
-            block.char_position, context.prev_log_words];
-        block.second_person * [block.in_article, block.tag_p, context.in_main_region,
-            block.log_words, context.parent_text_share, block.link_density,
-            block.char_position, context.prev_log_words];
-        block.first_person_plural * [block.in_article, block.tag_p, context.in_main_region,
-            block.log_words, context.parent_text_share, block.link_density,
-            block.char_position, context.prev_log_words];
-        context.window_appeal * [block.in_article, block.tag_p, context.in_main_region,
-            block.log_words, context.parent_text_share, block.link_density,
-            block.char_position, context.prev_log_words];
+        [
+            block.we_and_appeal,
+            block.you_and_appeal,
+            context.address_contrast,
+            block.second_person,
+            block.first_person_plural,
+            context.window_appeal,
+        ] * [
+            block.in_article,
+            block.tag_p,
+            context.in_main_region,
+            block.log_words,
+            context.parent_text_share,
+            block.link_density,
+            block.char_position,
+            context.prev_log_words,
+        ]
     }
 }
 
@@ -1691,6 +1705,29 @@ mod tests {
         let x = space.extract(&page);
         assert!(x[[0, col("address_contrast")]].abs() < 1e-12);
         assert!(x[[0, col("appeal_contrast")]].abs() < 1e-12);
+    }
+
+    #[test]
+    fn products_are_named_for_their_factors_and_equal_their_product() {
+        let (_, page) = segment_html(
+            "<body><article><p>The council met on Tuesday and voted on the bridge.</p>\
+             <p>We need you: please support our journalism with a donation today.</p>\
+             </article><nav><a href='/'>Home</a></nav></body>",
+        );
+        let space = FeatureSpace::new(Vec::new(), &TokenOdds::new());
+        let x = space.extract(&page);
+        let names = space.names();
+        let col = |n: &str| names.iter().position(|m| m == n).unwrap();
+        assert_eq!(PRODUCT_NAMES.len(), 48);
+        for name in PRODUCT_NAMES {
+            let (a, b) = name.split_once('*').unwrap();
+            for i in 0..page.blocks.len() {
+                assert_eq!(x[[i, col(name)]], x[[i, col(a)]] * x[[i, col(b)]], "{name}");
+            }
+        }
+        // The appeal in the article's paragraph lights its product up; the report does not.
+        assert!(x[[1, col("we_and_appeal*tag_p")]] > 0.0);
+        assert_eq!(x[[0, col("we_and_appeal*tag_p")]], 0.0);
     }
 
     #[test]
