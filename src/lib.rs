@@ -18,6 +18,7 @@ pub mod progress;
 pub mod segment;
 pub mod tokens;
 pub mod train;
+pub mod trees;
 
 pub use clean::{Cleaned, Cleaner, Keep};
 pub use error::{Error, Result};

@@ -212,6 +212,12 @@ struct ParamArgs {
     /// Pages of more blocks are sampled down to about N blocks in the fit (0: no limit).
     #[arg(long, default_value_t = TrainParams::default().page_blocks)]
     page_blocks: usize,
+    /// Boosted trees, grown on the --labelled pages, whose leaves the stacked pass reads (0: none).
+    #[arg(long, default_value_t = TrainParams::default().trees)]
+    trees: usize,
+    /// Levels of splits per boosted tree (1 to 8).
+    #[arg(long, default_value_t = TrainParams::default().tree_depth)]
+    tree_depth: usize,
 }
 
 impl ParamArgs {
@@ -228,6 +234,8 @@ impl ParamArgs {
             odds_min_groups: self.min_odds_sites,
             full_weight_words: self.full_weight_words,
             page_blocks: self.page_blocks,
+            trees: self.trees,
+            tree_depth: self.tree_depth,
             ..TrainParams::default()
         }
     }

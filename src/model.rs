@@ -6,7 +6,8 @@
 use crate::error::{Error, Result};
 use crate::features::{self, FeatureSpace, SparseFeatures, StackFeatures, TokenOdds};
 use crate::segment::Page;
-use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
+use crate::trees::{Forest, Tree};
+use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -107,6 +108,12 @@ pub struct TrainingInfo {
     pub full_weight_words: u32,
     /// Pages of more blocks were sampled down to about this many in the fit.
     pub page_blocks: usize,
+    /// Boosted trees whose leaves the stacked pass reads (0 in files written before them).
+    #[serde(default)]
+    pub trees: usize,
+    /// Levels of splits per tree.
+    #[serde(default)]
+    pub tree_depth: usize,
     /// Version of boilerclass that trained it.
     pub trained_by: String,
 }
@@ -206,7 +213,8 @@ mod odds_as_map {
 /// The second, stacked pass of a model.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct StackedPass {
-    /// Names of the added columns; must equal this build's.
+    /// Names of the added columns: this build's stacked features, then one per leaf of
+    /// `trees`.
     pub feature_names: Vec<String>,
     /// Means of the added columns.
     pub mean: Vec<f64>,
@@ -216,16 +224,21 @@ pub struct StackedPass {
     pub weights: Vec<f64>,
     /// Intercept.
     pub intercept: f64,
+    /// Boosted trees on the hand-written features, whose leaves are added columns (see
+    /// [`crate::trees`]); none in files written before them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trees: Vec<Tree>,
 }
 
-/// The kind classifier: a multinomial logistic model over both passes' columns, trained
-/// on the boilerplate blocks of hand-labelled pages.
+/// The kind classifier: a multinomial logistic model over both passes' columns but the
+/// trees' leaves, trained on the boilerplate blocks of hand-labelled pages.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct KindPass {
     /// The kinds it tells apart (a subset of [`KINDS`]), in the order of `weights`.
     pub kinds: Vec<String>,
-    /// Per kind, weights of the first pass's columns and then of the stacked ones, on
-    /// standardised values (the first pass's and the stacked pass's means and scales).
+    /// Per kind, weights of the first pass's columns and then of the stacked features (not
+    /// the trees' leaves), on standardised values (the first pass's and the stacked pass's
+    /// means and scales).
     pub weights: Vec<Vec<f64>>,
     /// Per kind, the intercept.
     pub intercepts: Vec<f64>,
@@ -252,7 +265,7 @@ pub struct KindContext {
 struct KindStage {
     /// Weights of the first pass's columns (hand-written, then token vocabulary).
     base: Array2<f64>,
-    /// Weights of the stacked columns.
+    /// Weights of the stacked features (not the trees' leaves).
     extra: Array2<f64>,
     /// Weights of the context columns (second stage only; no rows in the first).
     context: Array2<f64>,
@@ -265,7 +278,10 @@ impl KindStage {
         let x = &scores.x;
         let nb = x.base.ncols();
         let mut z = x.base.dot(&self.base.slice(ndarray::s![..nb, ..]));
-        z += &scores.stack.dot(&self.extra);
+        z += &scores
+            .stack
+            .slice(s![.., ..self.extra.nrows()])
+            .dot(&self.extra);
         if let Some(c) = context {
             z += &c.dot(&self.context);
         }
@@ -283,7 +299,10 @@ impl KindStage {
         let x = &scores.x;
         let nb = x.base.ncols();
         let mut z = x.base.row(i).dot(&self.base.slice(ndarray::s![..nb, ..]));
-        z += &scores.stack.row(i).dot(&self.extra);
+        z += &scores
+            .stack
+            .slice(s![i, ..self.extra.nrows()])
+            .dot(&self.extra);
         for &c in x.token_columns(i) {
             z += &self.base.row(c);
         }
@@ -315,6 +334,7 @@ pub struct Scores {
 pub struct Model {
     file: ModelFile,
     space: FeatureSpace,
+    forest: Forest,
     /// Weights with the standardisation folded in, so that scoring is one dot product per
     /// block and pass.
     folded: Folded,
@@ -395,7 +415,17 @@ impl Model {
             )));
         }
         let stack = &file.stack;
-        let ns = StackFeatures::NAMES.len();
+        let hand_written: Vec<&str> = features::base_names().collect();
+        let forest = Forest::new(&stack.trees, &hand_written)?;
+        let expected_stack: Vec<&str> = StackFeatures::NAMES
+            .iter()
+            .copied()
+            .chain(forest.names().iter().map(String::as_str))
+            .collect();
+        let ns = expected_stack.len();
+        // The kind classifier reads the stacked features but not the leaves (see
+        // `TrainParams::fit_kinds`).
+        let stacked = StackFeatures::NAMES.len();
         for (what, len, want) in [
             ("stack.feature_names", stack.feature_names.len(), ns),
             ("stack.mean", stack.mean.len(), ns),
@@ -411,7 +441,7 @@ impl Model {
         if let Some((got, want)) = stack
             .feature_names
             .iter()
-            .zip(StackFeatures::NAMES)
+            .zip(&expected_stack)
             .find(|(a, b)| a != b)
         {
             return Err(Error::ModelInvalid(format!(
@@ -479,17 +509,17 @@ impl Model {
                 }
                 let mut out = KindStage {
                     base: Array2::zeros((n, nk)),
-                    extra: Array2::zeros((ns, nk)),
+                    extra: Array2::zeros((stacked, nk)),
                     context: Array2::zeros((ctx, nk)),
                     intercepts: Array1::zeros(nk),
                 };
                 for (j, ((name, w), &b)) in k.kinds.iter().zip(weights).zip(intercepts).enumerate()
                 {
-                    if w.len() != n + ns + ctx {
+                    if w.len() != n + stacked + ctx {
                         return Err(Error::ModelInvalid(format!(
                             "{stage}: kind {name:?} has {} weights, this build expects {}",
                             w.len(),
-                            n + ns + ctx
+                            n + stacked + ctx
                         )));
                     }
                     if !finite(w) || !b.is_finite() {
@@ -498,12 +528,16 @@ impl Model {
                         )));
                     }
                     let (base, base_shift) = fold(&w[..n], &file.mean, &file.scale);
-                    let (extra, extra_shift) = fold(&w[n..n + ns], &stack.mean, &stack.scale);
+                    let (extra, extra_shift) = fold(
+                        &w[n..n + stacked],
+                        &stack.mean[..stacked],
+                        &stack.scale[..stacked],
+                    );
                     out.base.column_mut(j).assign(&base);
                     out.extra.column_mut(j).assign(&extra);
                     out.context
                         .column_mut(j)
-                        .assign(&ArrayView1::from(&w[n + ns..]));
+                        .assign(&ArrayView1::from(&w[n + stacked..]));
                     out.intercepts[j] = b - base_shift - extra_shift;
                 }
                 Ok(out)
@@ -548,6 +582,7 @@ impl Model {
         Ok(Model {
             file,
             space,
+            forest,
             folded,
         })
     }
@@ -645,7 +680,7 @@ impl Model {
             .iter()
             .map(|z| sigmoid(z + f.first_intercept))
             .collect();
-        let stack = features::stack_features(page, &first);
+        let stack = self.stack_columns(&x, features::stack_features(page, &first));
         let second_base = x.base.dot(&f.stack_base.slice(ndarray::s![..nb]));
         let z = linear(second_base, &f.stack_base) + stack.dot(&f.stack_extra);
         let probabilities = z.iter().map(|z| sigmoid(z + f.stack_intercept)).collect();
@@ -654,6 +689,20 @@ impl Model {
             stack,
             probabilities,
         }
+    }
+
+    /// The stacked pass's added columns: `stacked` (the stacked features), then the trees'
+    /// leaves.
+    pub fn stack_columns(&self, x: &SparseFeatures, stacked: Array2<f64>) -> Array2<f64> {
+        if self.forest.is_empty() {
+            return stacked;
+        }
+        let (n, ns) = stacked.dim();
+        let mut out = Array2::zeros((n, ns + self.forest.len()));
+        out.slice_mut(s![.., ..ns]).assign(&stacked);
+        self.forest
+            .write(x.base.view(), out.slice_mut(s![.., ns..]));
+        out
     }
 
     /// Whether the model names kinds of boilerplate.
@@ -911,6 +960,23 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("relative_threshold is 1"));
+        // A tree must split on a feature of this build, and its leaves must be named.
+        let mut f = good.clone();
+        assert!(!f.stack.trees.is_empty());
+        if let Some(crate::trees::Node::Split { feature, .. }) = f.stack.trees[0].nodes.first_mut()
+        {
+            *feature = "made_up_feature".into();
+        }
+        assert!(Model::from_file(f)
+            .unwrap_err()
+            .to_string()
+            .contains("made_up_feature"));
+        let mut f = good.clone();
+        f.stack.trees.pop();
+        assert!(Model::from_file(f)
+            .unwrap_err()
+            .to_string()
+            .contains("stack.feature_names has"));
         // Files written before the relative threshold existed cut on the threshold alone.
         let mut json: serde_json::Value = serde_json::to_value(&good).unwrap();
         json.as_object_mut().unwrap().remove("relative_threshold");

@@ -15,6 +15,7 @@ use crate::model::{
     StackedPass, TrainingInfo, FORMAT_VERSION, KINDS,
 };
 use crate::progress::Progress;
+use crate::trees::{BoostParams, Forest};
 use linfa::prelude::*;
 use linfa::DatasetView;
 use linfa_logistic::{LogisticRegression, MultiLogisticRegression};
@@ -59,6 +60,11 @@ pub struct TrainParams {
     /// (0: no limit). The metric averages pages: a forum thread of 3,000 blocks should not
     /// outweigh thirty articles. See [`TrainParams::fit_rows`].
     pub page_blocks: usize,
+    /// Boosted trees whose leaves the stacked pass reads (0: none), grown on the
+    /// hand-labelled pages (none without them). See [`crate::trees`].
+    pub trees: usize,
+    /// Levels of splits per tree.
+    pub tree_depth: usize,
 }
 
 impl Default for TrainParams {
@@ -76,6 +82,8 @@ impl Default for TrainParams {
             odds_min_groups: 3,
             full_weight_words: 16,
             page_blocks: 100,
+            trees: 30,
+            tree_depth: 4,
         }
     }
 }
@@ -102,6 +110,18 @@ impl TrainParams {
             return Err(Error::Training(format!(
                 "appeal_weight ({}) must be at least labelled_weight ({})",
                 self.appeal_weight, self.labelled_weight
+            )));
+        }
+        if self.trees > MAX_TREES {
+            return Err(Error::Training(format!(
+                "trees must be at most {MAX_TREES}, got {}",
+                self.trees
+            )));
+        }
+        if self.tree_depth == 0 || self.tree_depth > MAX_TREE_DEPTH {
+            return Err(Error::Training(format!(
+                "tree_depth must be between 1 and {MAX_TREE_DEPTH}, got {}",
+                self.tree_depth
             )));
         }
         if self.max_iterations == 0 {
@@ -172,34 +192,67 @@ impl TrainParams {
         // One column-major matrix holds both passes' inputs: the stacked columns are filled in
         // after the first fit, so the largest allocation of training is made once.
         let base = space.len();
+        let stacked = StackFeatures::NAMES.len();
+        let labelled = samples.iter().any(|s| s.page_type == LABELLED_TYPE);
+        let most_leaves = if labelled {
+            self.trees << self.tree_depth
+        } else {
+            0
+        };
         let mut x = feature_matrix(
             &fold_spaces,
             &fold_of,
             samples,
-            StackFeatures::NAMES.len(),
+            stacked + most_leaves,
             progress,
         );
-        let (mean, scale) = standardise(x.slice_mut(s![.., ..base]));
         let y: Array1<bool> = samples
             .iter()
             .flat_map(|s| s.labels.iter().copied())
             .collect();
-        progress.stage("fitting the first pass", None);
         let rows = self.fit_rows(samples);
+        progress.stage("growing boosted trees", None);
+        let hand_written: Vec<&str> = features::base_names().collect();
+        // On raw values, so that the model file holds thresholds in the features' own units.
+        let trees = crate::trees::fit(
+            x.view(),
+            &y.to_vec(),
+            &tree_rows(samples, rows.as_deref()),
+            &hand_written,
+            BoostParams {
+                trees: self.trees,
+                depth: self.tree_depth,
+                learning_rate: TREE_LEARNING_RATE,
+                min_rows: TREE_MIN_ROWS,
+                seed: self.seed,
+            },
+        );
+        let forest = Forest::new(&trees, &hand_written)?;
+        let width = base + stacked + forest.len();
+        // Leaves are written straight into the matrix's spare columns, read from its first.
+        let (features_part, mut spare) = x.view_mut().split_at(Axis(1), base + stacked);
+        forest.write(
+            features_part.slice(s![.., ..hand_written.len()]),
+            spare.slice_mut(s![.., ..forest.len()]),
+        );
+        let (mean, scale) = standardise(x.slice_mut(s![.., ..base]));
+        progress.stage("fitting the first pass", None);
         let (weights, intercept) =
             self.fit_pass(x.slice(s![.., ..base]), y.view(), rows.as_deref())?;
         let first = probabilities(x.slice(s![.., ..base]), &weights, intercept);
         // The stacked pass learns from in-sample first-pass probabilities: with strong
         // regularisation they differ little from held-out ones, and it halves training time.
-        x.slice_mut(s![.., base..])
+        x.slice_mut(s![.., base..base + stacked])
             .assign(&stack_matrix(samples, &first));
-        let (stack_mean, stack_scale) = standardise(x.slice_mut(s![.., base..]));
+        let (stack_mean, stack_scale) = standardise(x.slice_mut(s![.., base..width]));
+        let x = x.slice(s![.., ..width]);
         progress.stage("fitting the stacked pass", None);
-        let (stack_weights, stack_intercept) =
-            self.fit_pass(x.view(), y.view(), rows.as_deref())?;
-        let probs = probabilities(x.view(), &stack_weights, stack_intercept);
+        let (stack_weights, stack_intercept) = self.fit_pass(x, y.view(), rows.as_deref())?;
+        let probs = probabilities(x, &stack_weights, stack_intercept);
         progress.stage("fitting the kind classifier", None);
-        let kinds = self.fit_kinds(samples, x.view())?;
+        // Not the leaves: grown on the very pages whose kinds it learns, they made its
+        // held-out kinds worse (paywall F1 0.791 → 0.773; `docs/quality.md`).
+        let kinds = self.fit_kinds(samples, x.slice(s![.., ..base + stacked]))?;
         let cutoff = best_cutoff(samples, &probs);
         Model::from_file(ModelFile {
             format_version: FORMAT_VERSION,
@@ -211,11 +264,16 @@ impl TrainParams {
             weights,
             intercept,
             stack: StackedPass {
-                feature_names: StackFeatures::NAMES.iter().map(|n| n.to_string()).collect(),
+                feature_names: StackFeatures::NAMES
+                    .iter()
+                    .map(|n| n.to_string())
+                    .chain(forest.names().iter().cloned())
+                    .collect(),
                 mean: stack_mean,
                 scale: stack_scale,
                 weights: stack_weights,
                 intercept: stack_intercept,
+                trees,
             },
             threshold: cutoff.threshold,
             relative_threshold: cutoff.relative,
@@ -234,6 +292,8 @@ impl TrainParams {
                 odds_min_groups: self.odds_min_groups,
                 full_weight_words: self.full_weight_words,
                 page_blocks: self.page_blocks,
+                trees: self.trees,
+                tree_depth: self.tree_depth,
                 trained_by: format!("boilerclass {}", env!("CARGO_PKG_VERSION")),
             },
         })
@@ -472,6 +532,34 @@ impl TrainParams {
     }
 }
 
+/// The rows the boosted trees grow on: the fit rows (all when `None`) of hand-labelled
+/// pages, each page once.
+///
+/// - Grown on the gold-text pages as well, the trees cost WCXB's cross-validated F1 (0.8726
+///   fell to between 0.865 and 0.872 whatever their number, depth or learning rate;
+///   `docs/quality.md`). Appeals, what the trees are for, are labelled on the hand-labelled
+///   pages alone.
+/// - Once, not in every copy that weighs the hand labels against the gold-text pages in the
+///   logistic fit: grown on the copies, where appeals count six times as much as content,
+///   the trees made paragraphs of an article *about* donations look like an appeal
+///   (`clean::tests::an_article_about_donations_keeps_every_paragraph` lost two).
+fn tree_rows(samples: &[&Sample], rows: Option<&[usize]>) -> Vec<usize> {
+    let mut first_copy = Vec::new();
+    let mut previous: Option<&Sample> = None;
+    for s in samples {
+        let repeat = previous.is_some_and(|p| std::ptr::eq(p, *s));
+        previous = Some(s);
+        first_copy.extend(std::iter::repeat_n(
+            s.page_type == LABELLED_TYPE && !repeat,
+            s.page.blocks.len(),
+        ));
+    }
+    match rows {
+        Some(rows) => rows.iter().copied().filter(|&r| first_copy[r]).collect(),
+        None => (0..first_copy.len()).filter(|&r| first_copy[r]).collect(),
+    }
+}
+
 /// The stacked pass's added columns for all samples, given first-pass probabilities.
 fn stack_matrix(samples: &[&Sample], first: &[f64]) -> Array2<f64> {
     let mut at = 0;
@@ -683,6 +771,21 @@ impl<'a> TokenCounts<'a> {
 
 /// Token log-odds are clipped to this magnitude.
 const ODDS_CLIP: f64 = 4.0;
+
+/// Most trees `--trees` allows: each adds up to 2^depth columns to a training matrix with a
+/// row per block, so that a slip of the keyboard fails here rather than in the allocator.
+pub const MAX_TREES: usize = 1000;
+
+/// Deepest trees `--tree-depth` allows: 2^8 leaves per tree is already far past where
+/// leaves hold enough blocks to mean anything.
+pub const MAX_TREE_DEPTH: usize = 8;
+
+/// Shrinkage of each boosted tree.
+const TREE_LEARNING_RATE: f64 = 0.2;
+
+/// Fewest sampled rows in a tree's leaf: a leaf is a column, and a column of a handful of
+/// blocks would be one site's quirk.
+const TREE_MIN_ROWS: usize = 50;
 
 /// Training pages are split by site into this many sets for the token log-odds: a page's
 /// `tok_*` features are computed with a table learned on the other sets, as they will be on
