@@ -5,7 +5,7 @@
 //! a menu": the weight of a feature is the same wherever the block sits. A tree's leaf is
 //! such a region of feature space. The logistic pass still makes every decision; the trees
 //! only tell it which regions a block falls in (the "boosted trees as features" design of
-//! He et al., 2014). linfa has no gradient boosting, so the few dozen lines are here.
+//! He et al., 2014). linfa has no gradient boosting, so it is written here.
 
 use crate::error::{Error, Result};
 use ndarray::{ArrayView2, ArrayViewMut2};
