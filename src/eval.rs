@@ -86,6 +86,11 @@ pub struct PageScore {
     /// it but kept or named otherwise (false negatives). Empty for pages without kinds.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub kinds: BTreeMap<&'static str, [usize; 3]>,
+    /// What became of each hand-labelled block that has a kind, or that is content and
+    /// was removed: labelled kind (or `content`), then the kind it was named (or `kept`),
+    /// then the number of blocks. Empty for pages without kinds.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub confusion: Confusion,
     /// Appeal blocks (hand-labelled appeal kinds) kept, and in all: inside the article (an
     /// `<article>` element or the element labelled content), then outside it.
     pub appeals: [(usize, usize); 2],
@@ -98,6 +103,9 @@ pub struct PageScore {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub leaked: Vec<(&'static str, String)>,
 }
+
+/// Counts of blocks by labelled kind, then by the kind named for them.
+pub type Confusion = BTreeMap<&'static str, BTreeMap<&'static str, usize>>;
 
 /// Scores a page given the blocks kept, and the kind named for each removed block when
 /// the model names kinds.
@@ -137,6 +145,7 @@ pub fn score_page(sample: &Sample, keep: &[bool], kinds: &[Option<&'static str>]
         }
     }
     let mut kind_counts: BTreeMap<&'static str, [usize; 3]> = BTreeMap::new();
+    let mut confusion = Confusion::new();
     let mut appeals = [(0, 0); 2];
     let mut plain_appeals = (0, 0);
     let mut leaked = Vec::new();
@@ -179,6 +188,11 @@ pub fn score_page(sample: &Sample, keep: &[bool], kinds: &[Option<&'static str>]
         if kinds.is_empty() || (gold.is_none() && named.is_none()) {
             continue;
         }
+        *confusion
+            .entry(gold.unwrap_or(model::CONTENT_CLASS))
+            .or_default()
+            .entry(named.unwrap_or("kept"))
+            .or_default() += 1;
         match (gold, named) {
             (Some(g), Some(n)) if g == n => kind_counts.entry(g).or_default()[0] += 1,
             _ => {
@@ -202,6 +216,7 @@ pub fn score_page(sample: &Sample, keep: &[bool], kinds: &[Option<&'static str>]
         appeal_without,
         blocks: (tp, fp, fneg),
         kinds: kind_counts,
+        confusion,
         appeals,
         plain_appeals,
         leaked,
@@ -315,6 +330,9 @@ pub struct Report {
     pub overall: Summary,
     /// Per hand-labelled kind (pages with kinds only), by name.
     pub kinds: BTreeMap<&'static str, KindSummary>,
+    /// What each hand-labelled kind was named, summed over pages (see
+    /// [`PageScore::confusion`]).
+    pub confusion: Confusion,
     /// Appeal leakage (pages with kinds only).
     pub leakage: Leakage,
     /// Per page type, sorted by name.
@@ -337,7 +355,14 @@ impl Report {
         let mut counts: BTreeMap<&'static str, [usize; 3]> = BTreeMap::new();
         let mut appeals = [(0, 0); 2];
         let mut plain = (0, 0);
+        let mut confusion = Confusion::new();
         for p in &pages {
+            for (gold, named) in &p.confusion {
+                let row = confusion.entry(gold).or_default();
+                for (n, c) in named {
+                    *row.entry(n).or_default() += c;
+                }
+            }
             plain.0 += p.plain_appeals.0;
             plain.1 += p.plain_appeals.1;
             for (k, c) in &p.kinds {
@@ -384,6 +409,7 @@ impl Report {
         Report {
             overall: Summary::of(&all),
             kinds,
+            confusion,
             leakage,
             by_type: types
                 .into_iter()
@@ -563,6 +589,16 @@ mod tests {
         keep[1] = false;
         let score = score_page(&sample, &keep, &[]);
         assert_eq!(score.plain_appeals, (0, 1));
+        // Named kinds: each labelled block is counted under what it became.
+        keep[3] = false;
+        let named = [None, Some("membership"), None, Some("cookie")];
+        let score = score_page(&sample, &keep, &named);
+        let row = |k: &str| score.confusion[k].clone().into_iter().collect::<Vec<_>>();
+        assert_eq!(row("donation"), [("membership", 1)]);
+        assert_eq!(row("newsletter"), [("kept", 1)]);
+        assert_eq!(row("cookie"), [("cookie", 1)]);
+        assert_eq!(score.kinds["donation"], [0, 0, 1]);
+        assert_eq!(score.kinds["membership"], [0, 1, 0]);
     }
 
     #[test]

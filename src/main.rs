@@ -833,14 +833,34 @@ fn print_report(out: &mut impl Write, r: &Report) -> io::Result<()> {
     if !r.kinds.is_empty() {
         writeln!(
             out,
-            "\n{:<14} {:>6} {:>7} {:>7} {:>7}",
+            "\n{:<14} {:>6} {:>7} {:>7} {:>7}   most often instead",
             "kind", "blocks", "P", "R", "F1"
         )?;
         for (kind, k) in &r.kinds {
+            // The three commonest wrong outcomes, so that a low recall says where it went.
+            let mut instead: Vec<(&str, usize)> = r
+                .confusion
+                .get(kind)
+                .into_iter()
+                .flatten()
+                .filter(|(named, _)| *named != kind)
+                .map(|(named, &n)| (*named, n))
+                .collect();
+            instead.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+            let instead: Vec<String> = instead
+                .iter()
+                .take(3)
+                .map(|(named, n)| format!("{named} {n}"))
+                .collect();
             writeln!(
                 out,
-                "{:<14} {:>6} {:>7.4} {:>7.4} {:>7.4}",
-                kind, k.blocks, k.precision, k.recall, k.f1
+                "{:<14} {:>6} {:>7.4} {:>7.4} {:>7.4}   {}",
+                kind,
+                k.blocks,
+                k.precision,
+                k.recall,
+                k.f1,
+                instead.join(", ")
             )?;
         }
     }

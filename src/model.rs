@@ -323,8 +323,11 @@ impl KindStage {
 pub struct Scores {
     /// First-pass features, one row per block.
     pub x: SparseFeatures,
-    /// Stacked-pass added features, one row per block.
+    /// Stacked-pass features (not the trees' leaves), one row per block.
     pub stack: Array2<f64>,
+    /// The trees' leaf each block reaches: one row per block, a column per tree, the
+    /// leaf's index among the forest's columns.
+    pub leaves: Array2<usize>,
     /// Probability of content per block.
     pub probabilities: Vec<f64>,
 }
@@ -680,28 +683,33 @@ impl Model {
             .iter()
             .map(|z| sigmoid(z + f.first_intercept))
             .collect();
-        let stack = self.stack_columns(&x, features::stack_features(page, &first));
+        let stack = features::stack_features(page, &first);
+        let leaves = self.forest.reach(x.base.view());
+        let ns = stack.ncols();
         let second_base = x.base.dot(&f.stack_base.slice(ndarray::s![..nb]));
-        let z = linear(second_base, &f.stack_base) + stack.dot(&f.stack_extra);
+        let mut z = linear(second_base, &f.stack_base) + stack.dot(&f.stack_extra.slice(s![..ns]));
+        // A leaf column is 1 where reached and 0 elsewhere: add the reached leaves' weights.
+        for (z, reached) in z.iter_mut().zip(leaves.rows()) {
+            *z += reached.iter().map(|&l| f.stack_extra[ns + l]).sum::<f64>();
+        }
         let probabilities = z.iter().map(|z| sigmoid(z + f.stack_intercept)).collect();
         Scores {
             x,
             stack,
+            leaves,
             probabilities,
         }
     }
 
-    /// The stacked pass's added columns: `stacked` (the stacked features), then the trees'
-    /// leaves.
-    pub fn stack_columns(&self, x: &SparseFeatures, stacked: Array2<f64>) -> Array2<f64> {
-        if self.forest.is_empty() {
-            return stacked;
+    /// One block's stacked-pass added columns, dense: the stacked features, then a column
+    /// per leaf of the trees (1 where the block reaches it).
+    pub fn stack_row(&self, scores: &Scores, row: usize) -> Vec<f64> {
+        let mut out = scores.stack.row(row).to_vec();
+        let ns = out.len();
+        out.resize(ns + self.forest.len(), 0.0);
+        for &leaf in scores.leaves.row(row) {
+            out[ns + leaf] = 1.0;
         }
-        let (n, ns) = stacked.dim();
-        let mut out = Array2::zeros((n, ns + self.forest.len()));
-        out.slice_mut(s![.., ..ns]).assign(&stacked);
-        self.forest
-            .write(x.base.view(), out.slice_mut(s![.., ns..]));
         out
     }
 
@@ -816,7 +824,7 @@ impl Model {
         let names = f.feature_names.iter().chain(&s.feature_names);
         let values = (0..n)
             .map(|j| scores.x.value(row, j))
-            .chain(scores.stack.row(row).to_vec());
+            .chain(self.stack_row(scores, row));
         let means = f.mean.iter().chain(&s.mean);
         let scales = f.scale.iter().chain(&s.scale);
         let mut parts: Vec<Contribution> = names
@@ -887,7 +895,7 @@ mod tests {
             let second: f64 = f.stack.intercept
                 + row
                     .iter()
-                    .chain(scores.stack.row(i).iter())
+                    .chain(m.stack_row(&scores, i).iter())
                     .zip(&f.stack.weights)
                     .zip(
                         f.mean

@@ -82,8 +82,8 @@ impl Default for TrainParams {
             odds_min_groups: 3,
             full_weight_words: 16,
             page_blocks: 100,
-            trees: 30,
-            tree_depth: 4,
+            trees: 60,
+            tree_depth: 3,
         }
     }
 }
@@ -189,6 +189,12 @@ impl TrainParams {
             .map(|f| FeatureSpace::new(vocab.clone(), &counts.table(Some(f), self.odds_min_groups)))
             .collect();
         drop(counts);
+        // The matrix holds each page's rows once, however often the page counts: the copies
+        // of a hand-labelled page are rows drawn again for the fit (`row_of` maps a row of
+        // the copies to its row in the matrix) and weights in the standardisation.
+        let copies = Copies::new(samples);
+        let unique = &copies.pages[..];
+        let unique_folds: Vec<usize> = copies.first.iter().map(|&i| fold_of[i]).collect();
         // One column-major matrix holds both passes' inputs: the stacked columns are filled in
         // after the first fit, so the largest allocation of training is made once.
         let base = space.len();
@@ -201,23 +207,29 @@ impl TrainParams {
         };
         let mut x = feature_matrix(
             &fold_spaces,
-            &fold_of,
-            samples,
+            &unique_folds,
+            unique,
             stacked + most_leaves,
             progress,
         );
-        let y: Array1<bool> = samples
+        let y: Array1<bool> = unique
             .iter()
             .flat_map(|s| s.labels.iter().copied())
             .collect();
         let rows = self.fit_rows(samples);
+        let tree_rows = copies.rows(tree_rows(samples, rows.as_deref()));
+        let rows = match rows {
+            Some(rows) => Some(copies.rows(rows)),
+            None if copies.repeated => Some(copies.row_of.clone()),
+            None => None,
+        };
         progress.stage("growing boosted trees", None);
         let hand_written: Vec<&str> = features::base_names().collect();
         // On raw values, so that the model file holds thresholds in the features' own units.
         let trees = crate::trees::fit(
             x.view(),
             &y.to_vec(),
-            &tree_rows(samples, rows.as_deref()),
+            &tree_rows,
             &hand_written,
             BoostParams {
                 trees: self.trees,
@@ -235,7 +247,7 @@ impl TrainParams {
             features_part.slice(s![.., ..hand_written.len()]),
             spare.slice_mut(s![.., ..forest.len()]),
         );
-        let (mean, scale) = standardise(x.slice_mut(s![.., ..base]));
+        let (mean, scale) = standardise(x.slice_mut(s![.., ..base]), &copies.row_weights);
         progress.stage("fitting the first pass", None);
         let (weights, intercept) =
             self.fit_pass(x.slice(s![.., ..base]), y.view(), rows.as_deref())?;
@@ -243,8 +255,9 @@ impl TrainParams {
         // The stacked pass learns from in-sample first-pass probabilities: with strong
         // regularisation they differ little from held-out ones, and it halves training time.
         x.slice_mut(s![.., base..base + stacked])
-            .assign(&stack_matrix(samples, &first));
-        let (stack_mean, stack_scale) = standardise(x.slice_mut(s![.., base..width]));
+            .assign(&stack_matrix(unique, &first));
+        let (stack_mean, stack_scale) =
+            standardise(x.slice_mut(s![.., base..width]), &copies.row_weights);
         let x = x.slice(s![.., ..width]);
         progress.stage("fitting the stacked pass", None);
         let (stack_weights, stack_intercept) = self.fit_pass(x, y.view(), rows.as_deref())?;
@@ -252,8 +265,9 @@ impl TrainParams {
         progress.stage("fitting the kind classifier", None);
         // Not the leaves: grown on the very pages whose kinds it learns, they made its
         // held-out kinds worse (paywall F1 0.791 → 0.773; `docs/quality.md`).
-        let kinds = self.fit_kinds(samples, x.slice(s![.., ..base + stacked]))?;
-        let cutoff = best_cutoff(samples, &probs);
+        let kinds = self.fit_kinds(unique, x.slice(s![.., ..base + stacked]))?;
+        let all_probs: Vec<f64> = copies.row_of.iter().map(|&r| probs[r]).collect();
+        let cutoff = best_cutoff(samples, &all_probs);
         Model::from_file(ModelFile {
             format_version: FORMAT_VERSION,
             feature_names: space.names(),
@@ -574,8 +588,8 @@ fn stack_matrix(samples: &[&Sample], first: &[f64]) -> Array2<f64> {
         .unwrap_or_else(|_| Array2::zeros((0, StackFeatures::NAMES.len())))
 }
 
-/// Stacks the feature rows of all samples, computed in parallel, into a column-major
-/// matrix with `spare` zero columns at the end. A page repeated for weight is extracted once.
+/// Stacks the feature rows of `pages` (the page at `i` described by `spaces[fold_of[i]]`),
+/// computed in parallel, into a column-major matrix with `spare` zero columns at the end.
 ///
 /// Column-major because linfa computes `X^T·r` as one dot product per column: stored by
 /// column, each is a contiguous read instead of a stride through the whole matrix (this
@@ -583,39 +597,77 @@ fn stack_matrix(samples: &[&Sample], first: &[f64]) -> Array2<f64> {
 fn feature_matrix(
     spaces: &[FeatureSpace],
     fold_of: &[usize],
-    samples: &[&Sample],
+    pages: &[&Sample],
     spare: usize,
     progress: Progress<'_>,
 ) -> Array2<f64> {
-    let rows: usize = samples.iter().map(|s| s.page.blocks.len()).sum();
+    let rows: usize = pages.iter().map(|s| s.page.blocks.len()).sum();
     let columns = spaces.first().map_or(0, FeatureSpace::len);
     let mut x = Array2::zeros((rows, columns + spare).f());
     // Each page gets its own rows of `x` to write in parallel: no per-page matrices are
     // held at once beside the big one.
-    let mut jobs: Vec<(&Sample, &FeatureSpace, Vec<ArrayViewMut2<'_, f64>>)> = Vec::new();
+    let mut jobs: Vec<(&Sample, &FeatureSpace, ArrayViewMut2<'_, f64>)> = Vec::new();
     let mut rest = x.view_mut();
-    let mut at = 0;
-    for run in samples.chunk_by(|a, b| std::ptr::eq(*a, *b)) {
-        let space = &spaces[fold_of[at]];
-        at += run.len();
-        let n = run[0].page.blocks.len();
-        let mut copies = Vec::with_capacity(run.len());
-        for _ in 0..run.len() {
-            let (rows, tail) = rest.split_at(Axis(0), n);
-            copies.push(rows);
-            rest = tail;
-        }
-        jobs.push((run[0], space, copies));
+    for (sample, &fold) in pages.iter().zip(fold_of) {
+        let (rows, tail) = rest.split_at(Axis(0), sample.page.blocks.len());
+        rest = tail;
+        jobs.push((sample, &spaces[fold], rows));
     }
     progress.stage("extracting features", Some(jobs.len() as u64));
-    jobs.into_par_iter().for_each(|(sample, space, copies)| {
+    jobs.into_par_iter().for_each(|(sample, space, mut rows)| {
         progress.advance(1);
-        let features = space.extract(&sample.page);
-        for mut rows in copies {
-            rows.slice_mut(s![.., ..space.len()]).assign(&features);
-        }
+        rows.slice_mut(s![.., ..space.len()])
+            .assign(&space.extract(&sample.page));
     });
     x
+}
+
+/// The pages of a training set with the copies that weigh hand-labelled pages collapsed.
+struct Copies<'a> {
+    /// Each page once, in order.
+    pages: Vec<&'a Sample>,
+    /// Index of each page's first copy among the samples.
+    first: Vec<usize>,
+    /// For every row of the samples, copies included, its row among `pages`' rows.
+    row_of: Vec<usize>,
+    /// For every row of `pages`, how many times it occurs among the samples.
+    row_weights: Vec<f64>,
+    /// Whether any page occurs more than once.
+    repeated: bool,
+}
+
+impl<'a> Copies<'a> {
+    /// Runs of the same sample (by address) are copies of one page.
+    fn new(samples: &[&'a Sample]) -> Self {
+        let mut copies = Copies {
+            pages: Vec::new(),
+            first: Vec::new(),
+            row_of: Vec::new(),
+            row_weights: Vec::new(),
+            repeated: false,
+        };
+        let mut at = 0;
+        for run in samples.chunk_by(|a, b| std::ptr::eq(*a, *b)) {
+            let start = copies.row_weights.len();
+            let n = run[0].page.blocks.len();
+            copies.first.push(at);
+            copies.pages.push(run[0]);
+            copies.repeated |= run.len() > 1;
+            copies
+                .row_weights
+                .extend(std::iter::repeat_n(run.len() as f64, n));
+            for _ in run {
+                copies.row_of.extend(start..start + n);
+            }
+            at += run.len();
+        }
+        copies
+    }
+
+    /// `rows` of the samples as rows of the matrix (a row drawn in two copies, twice).
+    fn rows(&self, rows: Vec<usize>) -> Vec<usize> {
+        rows.into_iter().map(|r| self.row_of[r]).collect()
+    }
 }
 
 /// Probabilities of content for the rows of `x`.
@@ -624,14 +676,20 @@ fn probabilities(x: ArrayView2<'_, f64>, weights: &[f64], intercept: f64) -> Vec
     x.dot(&w).iter().map(|&z| sigmoid(z + intercept)).collect()
 }
 
-/// Standardises columns in place; returns (mean, scale). Constant columns get scale 1.
-fn standardise(mut x: ArrayViewMut2<'_, f64>) -> (Vec<f64>, Vec<f64>) {
-    let n = x.nrows().max(1) as f64;
+/// Standardises columns in place, each row weighing `weights[row]`; returns (mean,
+/// scale). Constant columns get scale 1.
+fn standardise(mut x: ArrayViewMut2<'_, f64>, weights: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let n = weights.iter().sum::<f64>().max(1.0);
     let mut means = Vec::with_capacity(x.ncols());
     let mut scales = Vec::with_capacity(x.ncols());
     for mut col in x.columns_mut() {
-        let mean = col.sum() / n;
-        let var = col.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n;
+        let mean = col.iter().zip(weights).map(|(v, w)| w * v).sum::<f64>() / n;
+        let var = col
+            .iter()
+            .zip(weights)
+            .map(|(v, w)| w * (v - mean) * (v - mean))
+            .sum::<f64>()
+            / n;
         let sd = var.sqrt();
         let scale = if sd > 1e-9 { sd } else { 1.0 };
         col.mapv_inplace(|v| (v - mean) / scale);
@@ -932,6 +990,28 @@ mod tests {
         let counts = TokenCounts::new(&refs, &[0, 0, 0], 1);
         assert!(has(&counts.table(None, 2), "s:gamma"));
         assert!(!has(&counts.table(None, 3), "s:gamma"));
+    }
+
+    #[test]
+    fn copies_of_a_page_share_its_matrix_rows() {
+        let gold = sample("a.com", "article", "<body><p>one</p><p>two</p></body>");
+        let labelled = sample("t", LABELLED_TYPE, "<body><p>x</p><p>y</p><p>z</p></body>");
+        let copies = Copies::new(&[&gold, &labelled, &labelled, &labelled]);
+        assert_eq!(copies.pages.len(), 2);
+        assert_eq!(copies.first, [0, 1]);
+        assert_eq!(copies.row_of, [0, 1, 2, 3, 4, 2, 3, 4, 2, 3, 4]);
+        assert_eq!(copies.row_weights, [1.0, 1.0, 3.0, 3.0, 3.0]);
+        assert!(copies.repeated);
+        assert_eq!(copies.rows(vec![5, 0, 10]), [2, 0, 4]);
+        // Weighted standardisation is that of the matrix with every copy written out.
+        let mut x = Array2::from_shape_vec((5, 1), vec![0.0, 1.0, 2.0, 2.0, 5.0]).unwrap();
+        let (mean, scale) = standardise(x.view_mut(), &copies.row_weights);
+        let mut full: Array2<f64> = Array2::from_shape_fn((11, 1), |(r, _)| {
+            [0.0, 1.0, 2.0, 2.0, 5.0][copies.row_of[r]]
+        });
+        let (full_mean, full_scale) = standardise(full.view_mut(), &[1.0; 11]);
+        assert!((mean[0] - full_mean[0]).abs() < 1e-12);
+        assert!((scale[0] - full_scale[0]).abs() < 1e-12);
     }
 
     #[test]

@@ -8,7 +8,7 @@
 //! He et al., 2014). linfa has no gradient boosting, so it is written here.
 
 use crate::error::{Error, Result};
-use ndarray::{ArrayView2, ArrayViewMut2};
+use ndarray::{Array2, ArrayView1, ArrayView2, ArrayViewMut2};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -203,10 +203,29 @@ impl Forest {
     /// columns), for blocks whose hand-written features are the rows of `x`.
     pub fn write(&self, x: ArrayView2<'_, f64>, mut out: ArrayViewMut2<'_, f64>) {
         for (row, mut leaves) in x.rows().into_iter().zip(out.rows_mut()) {
-            for steps in &self.trees {
-                leaves[Self::leaf(steps, |f| row[f])] = 1.0;
+            for leaf in self.leaves(row) {
+                leaves[leaf] = 1.0;
             }
         }
+    }
+
+    /// The leaf column each block reaches, one row per block and a column per tree: the
+    /// sparse form of [`Forest::write`], since all but one leaf of a tree are 0.
+    pub fn reach(&self, x: ArrayView2<'_, f64>) -> Array2<usize> {
+        let mut out = Array2::zeros((x.nrows(), self.trees.len()));
+        for (row, mut reached) in x.rows().into_iter().zip(out.rows_mut()) {
+            for (r, leaf) in reached.iter_mut().zip(self.leaves(row)) {
+                *r = leaf;
+            }
+        }
+        out
+    }
+
+    /// The leaf column a block reaches in each tree, given its hand-written features.
+    fn leaves<'a>(&'a self, row: ArrayView1<'a, f64>) -> impl Iterator<Item = usize> + 'a {
+        self.trees
+            .iter()
+            .map(move |steps| Self::leaf(steps, |f| row[f]))
     }
 }
 
