@@ -102,6 +102,10 @@ pub struct PageScore {
     /// The appeal blocks kept: their labelled kind and text, to see what leaks.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub leaked: Vec<(&'static str, String)>,
+    /// The appeal blocks removed under another name: their labelled kind, the kind named,
+    /// and text, to see which appeals are taken for which.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub misnamed: Vec<(&'static str, &'static str, String)>,
 }
 
 /// Counts of blocks by labelled kind, then by the kind named for them.
@@ -149,6 +153,7 @@ pub fn score_page(sample: &Sample, keep: &[bool], kinds: &[Option<&'static str>]
     let mut appeals = [(0, 0); 2];
     let mut plain_appeals = (0, 0);
     let mut leaked = Vec::new();
+    let mut misnamed = Vec::new();
     let page = &sample.page;
     // Kinds are scored on pages whose kinds are hand-labelled, not on gold-text pages.
     let kinds = if page.blocks.iter().any(|b| b.kind.is_some()) {
@@ -180,8 +185,10 @@ pub fn score_page(sample: &Sample, keep: &[bool], kinds: &[Option<&'static str>]
                     plain_appeals.0 += usize::from(keep[i]);
                     plain_appeals.1 += 1;
                 }
-                if keep[i] {
-                    leaked.push((g, b.text.clone()));
+                match named {
+                    _ if keep[i] => leaked.push((g, b.text.clone())),
+                    Some(n) if n != g => misnamed.push((g, n, b.text.clone())),
+                    _ => {}
                 }
             }
         }
@@ -220,6 +227,7 @@ pub fn score_page(sample: &Sample, keep: &[bool], kinds: &[Option<&'static str>]
         appeals,
         plain_appeals,
         leaked,
+        misnamed,
     }
 }
 
@@ -599,6 +607,18 @@ mod tests {
         assert_eq!(row("cookie"), [("cookie", 1)]);
         assert_eq!(score.kinds["donation"], [0, 0, 1]);
         assert_eq!(score.kinds["membership"], [0, 1, 0]);
+        assert_eq!(
+            score.misnamed,
+            [(
+                "donation",
+                "membership",
+                "Please give us five euros.".to_string()
+            )]
+        );
+        assert_eq!(
+            score.leaked,
+            [("newsletter", "Our letter, every Friday.".to_string())]
+        );
     }
 
     #[test]

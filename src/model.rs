@@ -8,6 +8,7 @@ use crate::features::{self, FeatureSpace, SparseFeatures, StackFeatures, TokenOd
 use crate::segment::Page;
 use crate::trees::{Forest, Tree};
 use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2};
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -73,6 +74,52 @@ static APPEAL_DENSITY_COLUMN: std::sync::LazyLock<Option<usize>> =
 /// are everywhere, and vetoing there dropped the article's own paragraphs (content kept
 /// fell to 96.6 %).
 pub const APPEAL_WORDS_RARE: f64 = 0.25;
+
+/// The largest box whose removed parts name one kind together: a block's box is the
+/// nearest element above it that holds two blocks or more, when that element holds at
+/// most this many words and `clean` removes all of it. A donation box's amounts and
+/// buttons ("10 € 25 € 50 €", "Remind me later") say little on their own; the box's text
+/// says what it asks for. The box's kind is the one its blocks' probabilities favour
+/// together (the sum of their log-probabilities), and its blocks take it when it is an
+/// appeal. In template-grouped cross-validation this raised donation F1 from 0.710 to
+/// 0.734 and paywall from 0.796 to 0.818, and no kind's fell (`docs/quality.md`).
+pub const KIND_BOX_WORDS: u32 = 150;
+
+/// Each block's box for [`Model::kinds`] (its index among the page's containers), for the
+/// removed blocks that have one.
+fn kind_boxes(page: &Page, content: &[bool]) -> Vec<Option<usize>> {
+    let mut kept = vec![0u32; page.containers.len()];
+    for (b, &c) in page.blocks.iter().zip(content) {
+        kept[b.container] += u32::from(c);
+    }
+    // Children follow their parent in preorder: summing back to front reaches the root.
+    for i in (0..page.containers.len()).rev() {
+        if let Some(p) = page.containers[i].parent {
+            kept[p] += kept[i];
+        }
+    }
+    page.blocks
+        .iter()
+        .zip(content)
+        .map(|(b, &c)| {
+            if c {
+                return None;
+            }
+            let mut at = Some(b.container);
+            while let Some(i) = at {
+                let ci = &page.containers[i];
+                if ci.words > KIND_BOX_WORDS || kept[i] > 0 {
+                    return None;
+                }
+                if ci.blocks >= 2 {
+                    return Some(i);
+                }
+                at = ci.parent;
+            }
+            None
+        })
+        .collect()
+}
 
 /// Whether a kind is an appeal or an ad (see [`APPEAL_KINDS`]).
 pub fn is_appeal(kind: &str) -> bool {
@@ -763,8 +810,8 @@ impl Model {
     }
 
     /// The kind of each block the main passes call boilerplate (`content[i]` false): its
-    /// most likely kind. `None` for content, and for all blocks of a model without a kind
-    /// classifier.
+    /// most likely kind, or that of its removed box (see [`KIND_BOX_WORDS`]). `None` for
+    /// content, and for all blocks of a model without a kind classifier.
     pub fn kinds(
         &self,
         page: &Page,
@@ -776,16 +823,16 @@ impl Model {
         let Some(first) = &f.kind_first else {
             return vec![None; n];
         };
-        let argmax = |z: &mut dyn Iterator<Item = f64>| {
-            z.enumerate()
-                .fold((f64::NEG_INFINITY, 0), |best, (j, v)| {
-                    if v > best.0 {
-                        (v, j)
-                    } else {
-                        best
-                    }
-                })
-                .1
+        // The best kind that is not content: content is the main passes' call, save for
+        // the guarded veto of `Model::decide`.
+        let best = |scores: ArrayView1<'_, f64>| {
+            scores
+                .iter()
+                .zip(&f.kinds)
+                .filter(|(_, k)| **k != CONTENT_CLASS)
+                .reduce(|best, next| if next.0 > best.0 { next } else { best })
+                // A kind classifier holds two classes or more, so one is a kind.
+                .map_or("other", |(_, &k)| k)
         };
         let mut z = first.logits(scores, None);
         if let Some(second) = &f.kind_second {
@@ -796,21 +843,32 @@ impl Model {
             let context = features::kind_context(page, z.view());
             z = second.logits(scores, Some(context.view()));
         }
-        // For boilerplate, the best kind that is not content; content is the main passes'
-        // call, save for the guarded veto of `Model::decide`.
+        for row in z.rows_mut() {
+            softmax(row);
+        }
+        let boxes = kind_boxes(page, content);
+        let mut votes: FxHashMap<usize, Array1<f64>> = FxHashMap::default();
+        for (i, b) in boxes.iter().enumerate() {
+            if let Some(b) = b {
+                let sum = votes.entry(*b).or_insert_with(|| Array1::zeros(z.ncols()));
+                // Floored, so that no single block's certainty rules a kind out for the box.
+                *sum += &z.row(i).mapv(|p| p.max(1e-12).ln());
+            }
+        }
+        // A box speaks for its parts only when it names an appeal: the links and labels of
+        // a footer or a menu are better named one by one (navigation, social, other).
+        let box_kinds: FxHashMap<usize, &'static str> = votes
+            .iter()
+            .map(|(&b, v)| (b, best(v.view())))
+            .filter(|(_, k)| is_appeal(k))
+            .collect();
         (0..n)
             .map(|i| {
                 if content[i] {
                     return None;
                 }
-                let mut named = z.row(i).into_iter().zip(&f.kinds).map(|(&v, k)| {
-                    if *k == CONTENT_CLASS {
-                        f64::NEG_INFINITY
-                    } else {
-                        v
-                    }
-                });
-                Some(f.kinds[argmax(&mut named)])
+                let boxed = boxes[i].and_then(|b| box_kinds.get(&b).copied());
+                Some(boxed.unwrap_or_else(|| best(z.row(i))))
             })
             .collect()
     }
@@ -862,6 +920,31 @@ pub fn sigmoid(z: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_parts_of_a_removed_box_share_it() {
+        let (_, page) = crate::segment::segment_html(
+            "<body><article><p>The ferry runs again from Monday, the council said.</p>\
+             <div><p>Dear readers, we live on your donations.</p><p>5 € 10 € 20 €</p>\
+             <p><a href='/give'>Remind me later</a></p></div>\
+             <div><p>Sign up for our letter.</p><p>It comes every Friday.</p></div>\
+             <p>Alone between two boxes.</p></article></body>",
+        );
+        let texts: Vec<&str> = page.blocks.iter().map(|b| b.text.as_str()).collect();
+        assert_eq!(texts.len(), 7, "{texts:?}");
+        let mut content = vec![false; 7];
+        content[0] = true;
+        let boxes = kind_boxes(&page, &content);
+        // The donation box and the newsletter box are two; the article holds kept text.
+        assert_eq!(boxes[0], None);
+        assert!(boxes[1].is_some() && boxes[1] == boxes[2] && boxes[2] == boxes[3]);
+        assert!(boxes[4].is_some() && boxes[4] == boxes[5] && boxes[4] != boxes[1]);
+        assert_eq!(boxes[6], None);
+        // A kept part keeps the others of its box apart.
+        content[2] = true;
+        let boxes = kind_boxes(&page, &content);
+        assert_eq!((boxes[1], boxes[2], boxes[3]), (None, None, None));
+    }
 
     #[test]
     fn a_relative_cutoff_rises_with_the_page_best() {
