@@ -121,6 +121,44 @@ fn kind_boxes(page: &Page, content: &[bool]) -> Vec<Option<usize>> {
         .collect()
 }
 
+/// The kind of each box that names an appeal, given every block's kind probabilities
+/// (`probs`, a column per kind of `kinds`): the one its blocks favour together, the sum of
+/// their log-probabilities. The links and labels of a footer or a menu are better named one
+/// by one (navigation, social, other), so other boxes are left out.
+fn name_boxes(
+    probs: ArrayView2<'_, f64>,
+    boxes: &[Option<usize>],
+    kinds: &[&'static str],
+) -> FxHashMap<usize, &'static str> {
+    let mut votes: FxHashMap<usize, Array1<f64>> = FxHashMap::default();
+    for (p, b) in probs.rows().into_iter().zip(boxes) {
+        if let Some(b) = b {
+            let sum = votes
+                .entry(*b)
+                .or_insert_with(|| Array1::zeros(kinds.len()));
+            // Floored, so that no single block's certainty rules a kind out for the box.
+            *sum += &p.mapv(|p| p.max(1e-12).ln());
+        }
+    }
+    votes
+        .into_iter()
+        .map(|(b, v)| (b, best_kind(v.view(), kinds)))
+        .filter(|(_, k)| is_appeal(k))
+        .collect()
+}
+
+/// The best-scored kind that is not content: content is the main passes' call, save for
+/// the guarded veto of [`Model::decide`].
+fn best_kind(scores: ArrayView1<'_, f64>, kinds: &[&'static str]) -> &'static str {
+    scores
+        .iter()
+        .zip(kinds)
+        .filter(|(_, k)| **k != CONTENT_CLASS)
+        .reduce(|best, next| if next.0 > best.0 { next } else { best })
+        // A kind classifier holds two classes or more, so one is a kind.
+        .map_or("other", |(_, &k)| k)
+}
+
 /// Whether a kind is an appeal or an ad (see [`APPEAL_KINDS`]).
 pub fn is_appeal(kind: &str) -> bool {
     APPEAL_KINDS.contains(&kind)
@@ -823,17 +861,6 @@ impl Model {
         let Some(first) = &f.kind_first else {
             return vec![None; n];
         };
-        // The best kind that is not content: content is the main passes' call, save for
-        // the guarded veto of `Model::decide`.
-        let best = |scores: ArrayView1<'_, f64>| {
-            scores
-                .iter()
-                .zip(&f.kinds)
-                .filter(|(_, k)| **k != CONTENT_CLASS)
-                .reduce(|best, next| if next.0 > best.0 { next } else { best })
-                // A kind classifier holds two classes or more, so one is a kind.
-                .map_or("other", |(_, &k)| k)
-        };
         let mut z = first.logits(scores, None);
         if let Some(second) = &f.kind_second {
             // The context needs the first stage's view of every block.
@@ -847,28 +874,14 @@ impl Model {
             softmax(row);
         }
         let boxes = kind_boxes(page, content);
-        let mut votes: FxHashMap<usize, Array1<f64>> = FxHashMap::default();
-        for (i, b) in boxes.iter().enumerate() {
-            if let Some(b) = b {
-                let sum = votes.entry(*b).or_insert_with(|| Array1::zeros(z.ncols()));
-                // Floored, so that no single block's certainty rules a kind out for the box.
-                *sum += &z.row(i).mapv(|p| p.max(1e-12).ln());
-            }
-        }
-        // A box speaks for its parts only when it names an appeal: the links and labels of
-        // a footer or a menu are better named one by one (navigation, social, other).
-        let box_kinds: FxHashMap<usize, &'static str> = votes
-            .iter()
-            .map(|(&b, v)| (b, best(v.view())))
-            .filter(|(_, k)| is_appeal(k))
-            .collect();
+        let box_kinds = name_boxes(z.view(), &boxes, &f.kinds);
         (0..n)
             .map(|i| {
                 if content[i] {
                     return None;
                 }
                 let boxed = boxes[i].and_then(|b| box_kinds.get(&b).copied());
-                Some(boxed.unwrap_or_else(|| best(z.row(i))))
+                Some(boxed.unwrap_or_else(|| best_kind(z.row(i), &f.kinds)))
             })
             .collect()
     }
@@ -944,6 +957,28 @@ mod tests {
         content[2] = true;
         let boxes = kind_boxes(&page, &content);
         assert_eq!((boxes[1], boxes[2], boxes[3]), (None, None, None));
+    }
+
+    #[test]
+    fn a_box_names_its_parts_when_it_names_an_appeal() {
+        let kinds = ["donation", "subscription", "navigation", CONTENT_CLASS];
+        let probs = ndarray::array![
+            // A donation box: its text says so, its amounts lean to subscription a little.
+            [0.90, 0.05, 0.03, 0.02],
+            [0.30, 0.40, 0.20, 0.10],
+            [0.35, 0.45, 0.10, 0.10],
+            // A menu whose one link looks like a donation button.
+            [0.60, 0.05, 0.30, 0.05],
+            [0.01, 0.01, 0.97, 0.01],
+            // A block in no box.
+            [0.10, 0.30, 0.20, 0.40],
+        ];
+        let boxes = [Some(3), Some(3), Some(3), Some(9), Some(9), None];
+        let named = name_boxes(probs.view(), &boxes, &kinds);
+        assert_eq!(named.get(&3), Some(&"donation"));
+        assert_eq!(named.get(&9), None);
+        assert_eq!(best_kind(probs.row(1), &kinds), "subscription");
+        assert_eq!(best_kind(probs.row(5), &kinds), "subscription");
     }
 
     #[test]
