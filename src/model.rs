@@ -137,7 +137,7 @@ fn name_boxes(
                 .entry(*b)
                 .or_insert_with(|| Array1::zeros(kinds.len()));
             // Floored, so that no single block's certainty rules a kind out for the box.
-            *sum += &p.mapv(|p| p.max(1e-12).ln());
+            sum.zip_mut_with(&p, |s, &p| *s += p.max(1e-12).ln());
         }
     }
     votes

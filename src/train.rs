@@ -220,7 +220,7 @@ impl TrainParams {
         let tree_rows = copies.rows(tree_rows(samples, rows.as_deref()));
         let rows = match rows {
             Some(rows) => Some(copies.rows(rows)),
-            None if copies.repeated => Some(copies.row_of.clone()),
+            None if copies.repeated() => Some(copies.row_of.clone()),
             None => None,
         };
         progress.stage("growing boosted trees", None);
@@ -632,8 +632,6 @@ struct Copies<'a> {
     row_of: Vec<usize>,
     /// For every row of `pages`, how many times it occurs among the samples.
     row_weights: Vec<f64>,
-    /// Whether any page occurs more than once.
-    repeated: bool,
 }
 
 impl<'a> Copies<'a> {
@@ -644,7 +642,6 @@ impl<'a> Copies<'a> {
             first: Vec::new(),
             row_of: Vec::new(),
             row_weights: Vec::new(),
-            repeated: false,
         };
         let mut at = 0;
         for run in samples.chunk_by(|a, b| std::ptr::eq(*a, *b)) {
@@ -652,7 +649,6 @@ impl<'a> Copies<'a> {
             let n = run[0].page.blocks.len();
             copies.first.push(at);
             copies.pages.push(run[0]);
-            copies.repeated |= run.len() > 1;
             copies
                 .row_weights
                 .extend(std::iter::repeat_n(run.len() as f64, n));
@@ -662,6 +658,11 @@ impl<'a> Copies<'a> {
             at += run.len();
         }
         copies
+    }
+
+    /// Whether any page occurs more than once.
+    fn repeated(&self) -> bool {
+        self.row_of.len() > self.row_weights.len()
     }
 
     /// `rows` of the samples as rows of the matrix (a row drawn in two copies, twice).
@@ -1001,7 +1002,7 @@ mod tests {
         assert_eq!(copies.first, [0, 1]);
         assert_eq!(copies.row_of, [0, 1, 2, 3, 4, 2, 3, 4, 2, 3, 4]);
         assert_eq!(copies.row_weights, [1.0, 1.0, 3.0, 3.0, 3.0]);
-        assert!(copies.repeated);
+        assert!(copies.repeated());
         assert_eq!(copies.rows(vec![5, 0, 10]), [2, 0, 4]);
         // Weighted standardisation is that of the matrix with every copy written out.
         let mut x = Array2::from_shape_vec((5, 1), vec![0.0, 1.0, 2.0, 2.0, 5.0]).unwrap();
