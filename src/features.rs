@@ -260,6 +260,20 @@ named_features! {
         /// ln(1 + appeal-cue hits in the paths of the block's links): "/donate", "/abo/plus",
         /// "/newsletter", "/unterstuetzen".
         link_appeal,
+        /// ln(1 + donation cues in the paths of the block's links): "/spenden", "/donate".
+        /// The path names what a box asks for where its words do not ("Jetzt unterstützen"
+        /// is a plea for a gift, a members' drive or a subscription alike).
+        link_donation,
+        /// ln(1 + cues all appeals for money share in the link paths): "/support", "/soutenir".
+        link_support,
+        /// ln(1 + paywall cues in the link paths): "/login?ref=meter".
+        link_paywall,
+        /// ln(1 + subscription cues in the link paths): "/abonnement", "/suscripciones".
+        link_subscription,
+        /// ln(1 + membership cues in the link paths): "/membres", "/socios".
+        link_membership,
+        /// ln(1 + newsletter cues in the link paths).
+        link_newsletter,
         /// Highest content log-odds among the block's own class/id tokens (0 if none known).
         tok_own_max,
         /// Lowest content log-odds among the block's own tokens.
@@ -803,6 +817,7 @@ impl FeatureSpace {
             .map(|((b, span), (cues, links))| {
                 let mut t = TextStats::new(b, &lower[span.clone()], cues, site.as_ref());
                 t.link_appeal_hits = lexicon::appeal_hits(&links);
+                t.link_cues = links;
                 t
             })
             .collect();
@@ -1102,6 +1117,8 @@ struct TextStats {
     appeal_hits: u32,
     /// Appeal-cue hits in the paths of the block's links.
     link_appeal_hits: u32,
+    /// Cue hits in the paths of the block's links.
+    link_cues: [u32; lexicon::CUES],
     mentions_site: bool,
 }
 
@@ -1130,6 +1147,7 @@ impl TextStats {
             cues,
             appeal_hits: 0,
             link_appeal_hits: 0,
+            link_cues: [0; lexicon::CUES],
             mentions_site: site.is_some_and(|f| f.find(lower.as_bytes()).is_some()),
         };
         // One pass over the characters: word shape, word roles and character classes. ASCII
@@ -1285,6 +1303,7 @@ fn block_features(
     let words = f64::from(b.words);
     let last = b.text.chars().next_back().unwrap_or(' ');
     let cue = |c: Cue| ln1(f64::from(t.cues[c as usize]));
+    let link = |c: Cue| ln1(f64::from(t.link_cues[c as usize]));
     let s = hints(own);
     let a = hints(ancestors);
     let boxed = hints(boxed);
@@ -1412,6 +1431,12 @@ fn block_features(
         we_and_appeal: (we * appeal).sqrt(),
         you_and_appeal: (you * appeal).sqrt(),
         link_appeal: ln1(f64::from(t.link_appeal_hits)),
+        link_donation: link(Cue::Donation),
+        link_support: link(Cue::Support),
+        link_paywall: link(Cue::Paywall),
+        link_subscription: link(Cue::Subscription),
+        link_membership: link(Cue::Membership),
+        link_newsletter: link(Cue::Newsletter),
         // Filled in by the caller, which holds the token summaries.
         ..BlockFeatures::default()
     }
@@ -1651,6 +1676,24 @@ mod tests {
         assert_eq!(x[[0, col("tok:a:content")]], 1.0);
         assert_eq!(x[[0, col("s_nav")]], 1.0);
         assert_eq!(x[[0, col("log_words")]], 3f64.ln());
+    }
+
+    #[test]
+    fn link_paths_name_the_kind_of_appeal() {
+        let space = FeatureSpace::new(Vec::new(), &TokenOdds::new());
+        let names = space.names();
+        let (_, page) = segment_html(
+            "<body><p><a href='https://x.org/spenden?src=box'>Jetzt unterstützen</a></p>\
+             <p><a href='/abonnement?ref=top'>Jetzt unterstützen</a></p></body>",
+        );
+        let x = space.extract(&page);
+        let col = |n: &str| names.iter().position(|m| m == n).unwrap();
+        // The same words, two asks: only the link's path tells them apart.
+        assert!(x[[0, col("link_donation")]] > 0.0);
+        assert_eq!(x[[0, col("link_subscription")]], 0.0);
+        assert!(x[[1, col("link_subscription")]] > 0.0);
+        assert_eq!(x[[1, col("link_donation")]], 0.0);
+        assert_eq!(x[[0, col("lex_donation")]], x[[1, col("lex_donation")]]);
     }
 
     #[test]
