@@ -264,11 +264,11 @@ named_features! {
         /// The path names what a box asks for where its words do not ("Jetzt unterstützen"
         /// is a plea for a gift, a members' drive or a subscription alike).
         link_donation,
-        /// ln(1 + cues all appeals for money share in the link paths): "/support", "/soutenir".
+        /// ln(1 + cues all appeals for money share in the link paths): "/soutenir".
         link_support,
-        /// ln(1 + paywall cues in the link paths): "/login?ref=meter".
+        /// ln(1 + paywall cues in the link paths): "/unlock", "/freischalten".
         link_paywall,
-        /// ln(1 + subscription cues in the link paths): "/abonnement", "/suscripciones".
+        /// ln(1 + subscription cues in the link paths): "/abonnement", "/premium".
         link_subscription,
         /// ln(1 + membership cues in the link paths): "/membres", "/socios".
         link_membership,
@@ -816,7 +816,6 @@ impl FeatureSpace {
             .zip(cues.into_iter().zip(link_cues))
             .map(|((b, span), (cues, links))| {
                 let mut t = TextStats::new(b, &lower[span.clone()], cues, site.as_ref());
-                t.link_appeal_hits = lexicon::appeal_hits(&links);
                 t.link_cues = links;
                 t
             })
@@ -1115,8 +1114,6 @@ struct TextStats {
     commas: usize,
     cues: [u32; lexicon::CUES],
     appeal_hits: u32,
-    /// Appeal-cue hits in the paths of the block's links.
-    link_appeal_hits: u32,
     /// Cue hits in the paths of the block's links.
     link_cues: [u32; lexicon::CUES],
     mentions_site: bool,
@@ -1146,7 +1143,6 @@ impl TextStats {
             commas: 0,
             cues,
             appeal_hits: 0,
-            link_appeal_hits: 0,
             link_cues: [0; lexicon::CUES],
             mentions_site: site.is_some_and(|f| f.find(lower.as_bytes()).is_some()),
         };
@@ -1430,7 +1426,7 @@ fn block_features(
         we_and_you: (we * you).sqrt(),
         we_and_appeal: (we * appeal).sqrt(),
         you_and_appeal: (you * appeal).sqrt(),
-        link_appeal: ln1(f64::from(t.link_appeal_hits)),
+        link_appeal: ln1(f64::from(lexicon::appeal_hits(&t.link_cues))),
         link_donation: link(Cue::Donation),
         link_support: link(Cue::Support),
         link_paywall: link(Cue::Paywall),
