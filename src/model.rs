@@ -316,7 +316,8 @@ pub struct StackedPass {
 }
 
 /// The kind classifier: a multinomial logistic model over both passes' columns but the
-/// trees' leaves, trained on the boilerplate blocks of hand-labelled pages.
+/// class/id vocabulary (whose weights are zero) and the trees' leaves, trained on the
+/// boilerplate blocks of hand-labelled pages.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct KindPass {
     /// The kinds it tells apart (a subset of [`KINDS`]), in the order of `weights`.
