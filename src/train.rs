@@ -317,8 +317,9 @@ impl TrainParams {
 impl TrainParams {
     /// Fits the kind classifier on the boilerplate blocks whose kind is hand-labelled (each
     /// page once, however often it counts for the main passes): a first stage on the
-    /// passes' columns but the class/id vocabulary, then a second that adds the first stage's kinds around each block
-    /// ([`features::kind_context`]). `None` when fewer than two kinds are labelled.
+    /// passes' columns but the class/id vocabulary, then a second that adds the first
+    /// stage's kinds around each block ([`features::kind_context`]). `None` when fewer
+    /// than two kinds are labelled.
     fn fit_kinds(&self, samples: &[&Sample], x: ArrayView2<'_, f64>) -> Result<Option<KindPass>> {
         // Each page once: its first row in `x`, and its rows that teach the classifier.
         // Those are the hand-labelled kinds, and content, one more class, so that an appeal
@@ -366,9 +367,9 @@ impl TrainParams {
         let y = Array1::from(targets);
         let mut first_x = x.select(Axis(0), &rows);
         // Not the class/id vocabulary: its tokens are read from a few sites each, and the
-        // kinds learnt them as templates (held out by template, donation F1 0.748 → 0.806
-        // and subscription 0.685 → 0.768 without them; `docs/quality.md`). A constant column
-        // gets no weight, so the file keeps its shape and `tok_*` log-odds still count.
+        // kinds learnt them as templates (held out by template, with two seeds, donation
+        // F1 0.799 → 0.806 and 0.748 → 0.806 without them; `docs/quality.md`). A column of
+        // zeros gets no weight, so the file keeps its shape; `tok_*` log-odds still count.
         let vocab = features::base_len()..x.ncols() - StackFeatures::NAMES.len();
         first_x.slice_mut(s![.., vocab]).fill(0.0);
         let (classes, w1, b1) = self.fit_multinomial(first_x.view(), y.view())?;

@@ -420,6 +420,25 @@ fn training_is_deterministic_and_the_model_is_usable() {
     assert_eq!(ja, std::fs::read_to_string(&b).unwrap());
     let model = boilerclass::Model::load(&a).unwrap();
     assert!(model.file().training.pages >= 20);
+    // The kinds do not read the class/id vocabulary: both stages weigh it zero.
+    let file = model.file();
+    let kinds = file
+        .kinds
+        .as_ref()
+        .expect("hand-labelled kinds train a kind classifier");
+    let vocab: Vec<usize> = (0..file.feature_names.len())
+        .filter(|&i| file.feature_names[i].starts_with("tok:"))
+        .collect();
+    assert!(!vocab.is_empty());
+    let stages: Vec<&Vec<f64>> = kinds
+        .weights
+        .iter()
+        .chain(kinds.context.iter().flat_map(|c| &c.weights))
+        .collect();
+    assert!(stages.iter().any(|w| w.iter().any(|&x| x != 0.0)));
+    for w in stages {
+        assert!(vocab.iter().all(|&i| w[i] == 0.0));
+    }
     let report = stdout_of(
         bin()
             .args(["eval", "--json", "--labelled"])
