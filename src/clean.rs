@@ -4,7 +4,7 @@
 use crate::corpus::{self, Limits};
 use crate::error::{Error, Result};
 use crate::markdown;
-use crate::model::{is_appeal, Cutoff, Model, Scores};
+use crate::model::{first_copies, is_appeal, Cutoff, Model, Scores};
 use crate::segment::{self, Page};
 use ego_tree::NodeId;
 use html5ever::serialize::{serialize, SerializeOpts, TraversalScope};
@@ -76,6 +76,10 @@ pub struct BlockRecord<'a> {
     pub kept: bool,
     /// Probability of content.
     pub probability: f64,
+    /// The index of the earlier content block whose text this one repeats under another
+    /// element: a copy is not kept however likely it is content.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub copy_of: Option<usize>,
     /// Hidden by markup.
     pub hidden: bool,
     /// From `<noscript>`.
@@ -211,7 +215,7 @@ impl Cleaner {
         };
         let scores = self.model.score(&page);
         let probabilities = scores.probabilities.clone();
-        let content = self.model.decide(&scores, self.cutoff);
+        let content = self.model.decide(&page, &scores, self.cutoff);
         let kinds = if self.kinds {
             self.model.kinds(&page, &scores, &content)
         } else {
@@ -254,6 +258,7 @@ impl Cleaned {
 
     /// Every block with its label and probability.
     pub fn blocks(&self) -> Vec<BlockRecord<'_>> {
+        let copies = first_copies(&self.page, &self.content);
         self.page
             .blocks
             .iter()
@@ -272,6 +277,7 @@ impl Cleaned {
                     kind: self.kinds[i],
                     kept: self.keep[i],
                     probability: self.probabilities[i],
+                    copy_of: copies[i],
                     hidden: c.flags & segment::flags::HIDDEN != 0,
                     noscript: c.flags & segment::flags::NOSCRIPT != 0,
                     text: &b.text,

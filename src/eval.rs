@@ -436,7 +436,7 @@ pub fn evaluate(model: &Model, cutoff: Cutoff, samples: &[&Sample]) -> Report {
         .par_iter()
         .map(|s| {
             let scores = model.score(&s.page);
-            let keep = model.decide(&scores, cutoff);
+            let keep = model.decide(&s.page, &scores, cutoff);
             let kinds = if model.has_kinds() {
                 model.kinds(&s.page, &scores, &keep)
             } else {

@@ -909,9 +909,12 @@ fn explain(args: ExplainArgs) -> Result<(), Fatal> {
     )?;
     for (i, rec) in cleaned.blocks().iter().enumerate() {
         let text: String = rec.text.chars().take(70).collect();
-        let label = match rec.kind {
-            Some(kind) => format!("{} ({kind})", rec.label),
-            None => rec.label.to_string(),
+        let label = match (rec.copy_of, rec.kind) {
+            (Some(j), _) if rec.probability >= cutoff.given_best(best) => {
+                format!("{} (copy of {j})", rec.label)
+            }
+            (_, Some(kind)) => format!("{} ({kind})", rec.label),
+            _ => rec.label.to_string(),
         };
         writeln!(
             out,

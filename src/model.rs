@@ -75,6 +75,39 @@ static APPEAL_DENSITY_COLUMN: std::sync::LazyLock<Option<usize>> =
 /// fell to 96.6 %).
 pub const APPEAL_WORDS_RARE: f64 = 0.25;
 
+/// The fewest words (`\w+` tokens) a block needs for a repeat of its text to be dropped
+/// as a copy (see [`first_copies`]). Shorter lines ("Add to cart", "Yes", a price)
+/// repeat in tables and lists whose every row is content.
+pub const COPY_MIN_WORDS: u32 = 5;
+
+/// For each block, the first earlier content block with the same text, when that text
+/// holds at least [`COPY_MIN_WORDS`] words and sits under another parent element. Pages
+/// draw the same description, post or paragraph twice (once for phones, once for
+/// desktops, or again in a summary), and a reader wants it once; a line repeated within
+/// one element (a song's chorus, a table's rows) is the text itself and stays.
+pub fn first_copies(page: &Page, content: &[bool]) -> Vec<Option<usize>> {
+    let parent = |i: usize| page.containers[page.blocks[i].container].parent;
+    let mut first: FxHashMap<&str, usize> = FxHashMap::default();
+    page.blocks
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            if b.words < COPY_MIN_WORDS {
+                return None;
+            }
+            match first.get(b.text.as_str()) {
+                Some(&j) => (parent(j) != parent(i)).then_some(j),
+                None => {
+                    if content[i] {
+                        first.insert(&b.text, i);
+                    }
+                    None
+                }
+            }
+        })
+        .collect()
+}
+
 /// The largest box whose removed parts name one kind together: a block's box is the
 /// nearest element above it that holds two blocks or more, when that element holds at
 /// most this many words and `clean` removes all of it. A donation box's amounts and
@@ -805,8 +838,20 @@ impl Model {
     }
 
     /// Content decisions: probability at or above the page's `cutoff`, except appeals that
-    /// the kind classifier vetoes (see [`APPEAL_VETO`]).
-    pub fn decide(&self, scores: &Scores, cutoff: Cutoff) -> Vec<bool> {
+    /// the kind classifier vetoes (see [`APPEAL_VETO`]) and copies of earlier content
+    /// (see [`first_copies`]).
+    pub fn decide(&self, page: &Page, scores: &Scores, cutoff: Cutoff) -> Vec<bool> {
+        let mut content = self.veto_appeals(scores, cutoff);
+        for (i, copy) in first_copies(page, &content).into_iter().enumerate() {
+            if copy.is_some() {
+                content[i] = false;
+            }
+        }
+        content
+    }
+
+    /// The blocks at or above the page's cutoff, less the appeals the veto drops.
+    fn veto_appeals(&self, scores: &Scores, cutoff: Cutoff) -> Vec<bool> {
         let threshold = cutoff.for_page(&scores.probabilities);
         let mut content: Vec<bool> = scores
             .probabilities
@@ -980,6 +1025,28 @@ mod tests {
         assert_eq!(named.get(&9), None);
         assert_eq!(best_kind(probs.row(1), &kinds), "subscription");
         assert_eq!(best_kind(probs.row(5), &kinds), "subscription");
+    }
+
+    #[test]
+    fn a_copy_under_another_element_goes_and_a_chorus_stays() {
+        let desc = "A light jacket of recycled nylon that packs into its own pocket.";
+        let chorus = "And the river runs on, and the river runs on.";
+        let (_, page) = crate::segment::segment_html(&format!(
+            "<body><div class=desktop><p>{desc}</p></div><div class=mobile><p>{desc}</p></div>\
+             <div class=lyrics><p>{chorus}</p><p>A verse between the two.</p><p>{chorus}</p>\
+             </div><ul><li>Ships free</li><li>Ships free</li></ul></body>"
+        ));
+        let texts: Vec<&str> = page.blocks.iter().map(|b| b.text.as_str()).collect();
+        assert_eq!(texts.len(), 7, "{texts:?}");
+        let all = vec![true; 7];
+        assert_eq!(
+            first_copies(&page, &all),
+            [None, Some(0), None, None, None, None, None]
+        );
+        // Only content is copied from: when the first is not kept, the second is no copy.
+        let mut content = all.clone();
+        content[0] = false;
+        assert_eq!(first_copies(&page, &content)[1], None);
     }
 
     #[test]

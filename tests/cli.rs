@@ -258,6 +258,46 @@ fn stdin_and_gzip_inputs_give_the_same_text() {
     assert_eq!(from_file, stdout_of(bin().arg("clean").arg(&gz)));
 }
 
+/// A paragraph drawn twice under two elements (for phones and for desktops) is written
+/// once, and the block record of the copy names the block it repeats; a line repeated
+/// within one element stays. Every block is kept by the cutoff, so the model plays no part.
+#[test]
+fn a_copy_is_written_once_and_named_in_the_records() {
+    let dir = tempdir("copies");
+    let page = dir.join("jacket.html");
+    let desc = "A light jacket of recycled nylon that packs into its own pocket.";
+    let chorus = "Wash it cold, hang it dry, and it will last you years.";
+    std::fs::write(
+        &page,
+        format!(
+            "<html><body><div class=hero-desktop><p>{desc}</p></div>\
+             <div class=hero-mobile><p>{desc}</p></div>\
+             <div class=care><p>{chorus}</p><p>Made in Portugal.</p><p>{chorus}</p></div>\
+             </body></html>"
+        ),
+    )
+    .unwrap();
+    let all = ["--threshold", "0.000001", "--relative-threshold", "0"];
+    let text = stdout_of(bin().arg("clean").args(all).arg(&page));
+    assert_eq!(text.matches(desc).count(), 1, "{text}");
+    assert_eq!(text.matches(chorus).count(), 2, "{text}");
+    let json = stdout_of(
+        bin()
+            .arg("clean")
+            .args(all)
+            .args(["--format", "json"])
+            .arg(&page),
+    );
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let blocks = v["blocks"].as_array().unwrap();
+    let copies: Vec<(u64, u64)> = blocks
+        .iter()
+        .filter_map(|b| Some((b["index"].as_u64()?, b.get("copy_of")?.as_u64()?)))
+        .collect();
+    assert_eq!(copies, [(1, 0)], "{json}");
+    assert_eq!(blocks[1]["kept"], false);
+}
+
 fn tempdir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("boilerclass-test-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
