@@ -81,10 +81,11 @@ pub const APPEAL_WORDS_RARE: f64 = 0.25;
 pub const COPY_MIN_WORDS: u32 = 5;
 
 /// For each block, the first earlier content block with the same text, when that text
-/// holds at least [`COPY_MIN_WORDS`] words and sits under another parent element. Pages
-/// draw the same description, post or paragraph twice (once for phones, once for
-/// desktops, or again in a summary), and a reader wants it once; a line repeated within
-/// one element (a song's chorus, a table's rows) is the text itself and stays.
+/// holds at least [`COPY_MIN_WORDS`] words and sits under another parent element, outside
+/// tables. Pages draw the same description, post or paragraph twice (once for phones,
+/// once for desktops, or again in a summary), and a reader wants it once; a line repeated
+/// within one element (a song's chorus) is the text itself, and a table's cells hold its
+/// rows and columns in place.
 pub fn first_copies(page: &Page, content: &[bool]) -> Vec<Option<usize>> {
     let parent = |i: usize| page.containers[page.blocks[i].container].parent;
     let mut first: FxHashMap<&str, usize> = FxHashMap::default();
@@ -92,7 +93,8 @@ pub fn first_copies(page: &Page, content: &[bool]) -> Vec<Option<usize>> {
         .iter()
         .enumerate()
         .map(|(i, b)| {
-            if b.words < COPY_MIN_WORDS {
+            let in_table = page.containers[b.container].flags & crate::segment::flags::TABLE;
+            if b.words < COPY_MIN_WORDS || in_table != 0 {
                 return None;
             }
             match first.get(b.text.as_str()) {
@@ -1034,14 +1036,15 @@ mod tests {
         let (_, page) = crate::segment::segment_html(&format!(
             "<body><div class=desktop><p>{desc}</p></div><div class=mobile><p>{desc}</p></div>\
              <div class=lyrics><p>{chorus}</p><p>A verse between the two.</p><p>{chorus}</p>\
-             </div><ul><li>Ships free</li><li>Ships free</li></ul></body>"
+             </div><ul><li>Ships free</li><li>Ships free</li></ul>\
+             <table><tr><td>{desc}</td></tr><tr><td>{desc}</td></tr></table></body>"
         ));
         let texts: Vec<&str> = page.blocks.iter().map(|b| b.text.as_str()).collect();
-        assert_eq!(texts.len(), 7, "{texts:?}");
-        let all = vec![true; 7];
+        assert_eq!(texts.len(), 9, "{texts:?}");
+        let all = vec![true; 9];
         assert_eq!(
             first_copies(&page, &all),
-            [None, Some(0), None, None, None, None, None]
+            [None, Some(0), None, None, None, None, None, None, None]
         );
         // Only content is copied from: when the first is not kept, the second is no copy.
         let mut content = all.clone();
