@@ -551,6 +551,15 @@ impl TrainParams {
         y: ArrayView1<'a, bool>,
         weights: Option<Array1<f64>>,
     ) -> Result<(Vec<f64>, f64)> {
+        if let Some(column) = x
+            .columns()
+            .into_iter()
+            .position(|c| c.iter().any(|v| !v.is_finite()))
+        {
+            return Err(Error::Training(format!(
+                "logistic regression: column {column} of the feature matrix holds a value that is not finite"
+            )));
+        }
         let problem = WeightedLogistic {
             x,
             sign: y.mapv(|c| if c { 1.0 } else { -1.0 }),
@@ -1205,6 +1214,10 @@ mod tests {
             .iter()
             .zip(&ours)
             .any(|(a, b)| (a - b).abs() > 1e-3));
+        let mut bad = x.clone();
+        bad[[7, 1]] = f64::NAN;
+        let err = params.fit_logistic(bad.view(), y.view(), None).unwrap_err();
+        assert!(err.to_string().contains("column 1"), "{err}");
     }
 
     #[test]
